@@ -1,0 +1,59 @@
+package dev.lorillama.chat;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point of {@code java -jar chat.jar}.
+ *
+ * <p>The Vector API lives in the incubator module {@code jdk.incubator.vector}, which a JVM only
+ * loads when told to with {@code --add-modules}; a jar manifest cannot ask for it. So that plain
+ * {@code java -jar chat.jar} works, the launcher starts the same Java again with the module added
+ * and hands over its arguments, standard streams and exit code. When the module is already there
+ * (tests, or a user who passes the flag) it runs {@link Main} in this JVM.
+ */
+public final class Launcher {
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            System.exit(Main.run(args));
+            return;
+        }
+        System.exit(relaunch(args));
+    }
+
+    private static int relaunch(String[] args) throws Exception {
+        String java = ProcessHandle.current().info().command()
+                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.add("--add-modules");
+        command.add(VECTOR_MODULE);
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-XX:+IgnoreUnrecognizedVMOptions");
+        command.add("-Xss4m");
+        // Silence the one-line incubator warning: stdout of one-shot commands must stay clean JSON.
+        command.add("-Djdk.incubator.vector.warning=false");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        // Ctrl-C reaches the child too (same process group); the child decides what it means.
+        ignoreInterrupts();
+        Process child = new ProcessBuilder(command).inheritIO().start();
+        return child.waitFor();
+    }
+
+    @SuppressWarnings("restriction")
+    private static void ignoreInterrupts() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+        } catch (IllegalArgumentException unsupportedOnThisPlatform) {
+            // no SIGINT here: nothing to ignore
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.lorillama.chat;
+
+import dev.lorillama.runtime.UserInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns exceptions into one clear line on stderr: bad input is the user's to fix, so it gets the
+ * message and exit code 2, never a stack trace. Anything else is our bug: a short line, and the
+ * trace only when LORILLAMA_DEBUG is set.
+ */
+final class UserErrorHandler implements IExecutionExceptionHandler {
+    static final int USER_ERROR = 2;
+    static final int INTERNAL_ERROR = 70;
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
+        Throwable cause = ex;
+        if (cause instanceof UncheckedIOException u) cause = u.getCause();
+        if (cause instanceof UserInputException || cause instanceof IllegalArgumentException) {
+            cmd.getErr().println("error: " + cause.getMessage());
+            return USER_ERROR;
+        }
+        if (cause instanceof IOException io) {
+            cmd.getErr().println("error: " + io.getClass().getSimpleName() + ": " + io.getMessage());
+            return USER_ERROR;
+        }
+        cmd.getErr().println("internal error: " + cause);
+        if (System.getenv("LORILLAMA_DEBUG") != null) cause.printStackTrace(cmd.getErr());
+        return INTERNAL_ERROR;
+    }
+}

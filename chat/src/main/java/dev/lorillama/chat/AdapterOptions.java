@@ -1,0 +1,5 @@
+package dev.lorillama.chat;
+
+/** Adapter options shared by commands that run the model. */
+final class AdapterOptions {
+}

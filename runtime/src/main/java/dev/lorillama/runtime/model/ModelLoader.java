@@ -1,0 +1,31 @@
+package dev.lorillama.runtime.model;
+
+import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.runtime.backend.CpuBackend;
+import dev.lorillama.runtime.format.HfCheckpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens a model from a path: a Hugging Face checkpoint directory. */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    public static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    public static LlamaModel load(Path path, int threads) {
+        if (!Files.exists(path)) throw new UserInputException(path + ": no such file or directory");
+        if (HfCheckpoint.looksLikeCheckpoint(path)) {
+            HfCheckpoint checkpoint = HfCheckpoint.open(path);
+            try {
+                LlamaWeights weights = LlamaWeights.fromHfTensors(checkpoint, checkpoint.config());
+                return new LlamaModel(checkpoint.config(), weights, new CpuBackend(threads), checkpoint);
+            } catch (RuntimeException e) {
+                checkpoint.close();
+                throw e;
+            }
+        }
+        throw new UserInputException(path + ": not a model (expected a Hugging Face checkpoint directory with config.json)");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.lorillama.runtime.tensor;
+
+/**
+ * The one place where a matrix product is cut into tiles and spread over threads, for every
+ * weight format. Decode (one token) splits the output rows; prefill also cuts the tokens into
+ * blocks small enough that their activations stay in cache while a tile of rows streams past.
+ */
+public final class MatMul {
+    /** Tokens whose activations pass a tile of weights together. */
+    static final int TOKEN_BLOCK = 32;
+    /** Rows per task: enough work to amortise scheduling, small enough to balance two cores. */
+    static final int TARGET_TASKS_PER_THREAD = 8;
+
+    private MatMul() {}
+
+    /** {@code y[t] = W · x[t]} for {@code t < tokens}; {@code x} is tokens × cols, {@code y} tokens × rows. */
+    public static void multiply(WorkerPool pool, WeightMatrix w, float[] x, int tokens, float[] y) {
+        int rows = w.rows();
+        int rowTile = Math.max(16, roundUp(rows / (pool.threads() * TARGET_TASKS_PER_THREAD), 16));
+        int rowTiles = (rows + rowTile - 1) / rowTile;
+        pool.parallelFor(rowTiles, (task, worker) -> {
+            int rowFrom = task * rowTile;
+            int rowTo = Math.min(rows, rowFrom + rowTile);
+            // The tile of weight rows stays in cache while every block of tokens passes it.
+            for (int tokenFrom = 0; tokenFrom < tokens; tokenFrom += TOKEN_BLOCK) {
+                w.multiplyRows(x, tokenFrom, Math.min(tokens, tokenFrom + TOKEN_BLOCK), y, rowFrom, rowTo);
+            }
+        });
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+}

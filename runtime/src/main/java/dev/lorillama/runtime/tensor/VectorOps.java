@@ -1,0 +1,71 @@
+package dev.lorillama.runtime.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** SIMD loops over activation arrays (the weights' loops are in the matrix classes). */
+public final class VectorOps {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private VectorOps() {}
+
+    /** Σ a[ao+i]·b[bo+i] for i < n. */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += a[ao + i] * b[bo + i];
+        return sum;
+    }
+
+    /** y[yo+i] += alpha·x[xo+i] for i < n. */
+    public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).fma(FloatVector.broadcast(F, alpha), FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    /** x[xo+i] *= alpha for i < n. */
+    public static void scale(float[] x, int xo, float alpha, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).mul(alpha).intoArray(x, xo + i);
+        }
+        for (; i < n; i++) x[xo + i] *= alpha;
+    }
+
+    /** x[i] += d[i] for i < n. */
+    public static void add(float[] x, float[] d, int from, int to) {
+        int i = from;
+        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, d, i)).intoArray(x, i);
+        }
+        for (; i < to; i++) x[i] += d[i];
+    }
+
+    /** out[oo+i] = x[xo+i]·scale·w[i] for i < n: the second half of RMSNorm. */
+    public static void scaleByWeights(float[] out, int oo, float[] x, int xo, float scale, float[] w, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).mul(scale).mul(FloatVector.fromArray(F, w, i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = x[xo + i] * scale * w[i];
+    }
+
+    /** gate[i] = silu(gate[i])·up[i] = gate[i]/(1+e^−gate[i])·up[i] for i in [from, to). */
+    public static void swiglu(float[] gate, float[] up, int from, int to) {
+        int i = from;
+        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            FloatVector sigmoid = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            g.div(sigmoid).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < to; i++) gate[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+    }
+}

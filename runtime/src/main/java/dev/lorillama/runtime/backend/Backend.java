@@ -18,9 +18,9 @@ public interface Backend extends AutoCloseable {
     void rmsNorm(float[] out, float[] x, float[] weight, float eps, int tokens, int dim);
 
     /**
-     * Rotates each head of each token by its position, in Hugging Face's "rotate half" layout
-     * (element i pairs with i + headDim/2). {@code v} is tokens × heads × headDim; token t sits at
-     * position {@code startPos + t}.
+     * Rotates each head of each token by its position, pairing elements as the table's
+     * {@link dev.lorillama.runtime.model.RopeLayout} says. {@code v} is tokens × heads × headDim;
+     * token t sits at position {@code startPos + t}.
      */
     void rope(float[] v, int tokens, int heads, int startPos, RopeTable table);
 

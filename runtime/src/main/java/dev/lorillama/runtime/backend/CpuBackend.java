@@ -1,5 +1,6 @@
 package dev.lorillama.runtime.backend;
 
+import dev.lorillama.runtime.model.RopeLayout;
 import dev.lorillama.runtime.tensor.MatMul;
 import dev.lorillama.runtime.tensor.VectorOps;
 import dev.lorillama.runtime.tensor.WeightMatrix;
@@ -47,15 +48,19 @@ public final class CpuBackend implements Backend {
     public void rope(float[] v, int tokens, int heads, int startPos, RopeTable table) {
         int half = table.half();
         int headDim = 2 * half;
+        // Frequency i rotates the pair (first, second): (i, i+half) in HF layout, (2i, 2i+1) interleaved.
+        int pairStride = table.layout() == RopeLayout.HALVES ? 1 : 2;
+        int partnerOffset = table.layout() == RopeLayout.HALVES ? half : 1;
         for (int t = 0; t < tokens; t++) {
             int pos = startPos + t;
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
                     float cos = table.cos(pos, i), sin = table.sin(pos, i);
-                    float x0 = v[base + i], x1 = v[base + i + half];
-                    v[base + i] = x0 * cos - x1 * sin;
-                    v[base + i + half] = x1 * cos + x0 * sin;
+                    int first = base + i * pairStride, second = first + partnerOffset;
+                    float x0 = v[first], x1 = v[second];
+                    v[first] = x0 * cos - x1 * sin;
+                    v[second] = x1 * cos + x0 * sin;
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.lorillama.runtime.backend;
 
 import dev.lorillama.runtime.model.LlamaConfig;
+import dev.lorillama.runtime.model.RopeLayout;
 import dev.lorillama.runtime.model.RopeScaling;
 
 /**
@@ -9,12 +10,14 @@ import dev.lorillama.runtime.model.RopeScaling;
  */
 public final class RopeTable {
     private final int half;
+    private final RopeLayout layout;
     private final int positions;
     private final float[] cos;
     private final float[] sin;
 
-    public RopeTable(int headDim, int positions, double theta, RopeScaling scaling) {
+    public RopeTable(int headDim, int positions, double theta, RopeScaling scaling, RopeLayout layout) {
         this.half = headDim / 2;
+        this.layout = layout;
         this.positions = positions;
         this.cos = new float[positions * half];
         this.sin = new float[positions * half];
@@ -31,7 +34,11 @@ public final class RopeTable {
     }
 
     public static RopeTable forConfig(LlamaConfig c, int positions) {
-        return new RopeTable(c.headDim(), positions, c.ropeTheta(), c.ropeScaling());
+        return new RopeTable(c.headDim(), positions, c.ropeTheta(), c.ropeScaling(), c.ropeLayout());
+    }
+
+    public RopeLayout layout() {
+        return layout;
     }
 
     public int half() {

@@ -15,6 +15,7 @@ import java.util.List;
  * @param headDim       size of one attention head (config {@code head_dim}, else hidden / heads)
  * @param ropeScaling   null when the config has no "llama3" rope scaling
  * @param eosTokenIds   all end-of-sequence ids (the config may give one or a list)
+ * @param ropeLayout    how q/k rows are ordered within a head (HF checkpoints: HALVES)
  */
 public record LlamaConfig(
         int hiddenSize,
@@ -30,7 +31,8 @@ public record LlamaConfig(
         RopeScaling ropeScaling,
         boolean tieWordEmbeddings,
         int bosTokenId,
-        List<Integer> eosTokenIds) {
+        List<Integer> eosTokenIds,
+        RopeLayout ropeLayout) {
 
     public LlamaConfig {
         require(hiddenSize > 0 && intermediateSize > 0 && numLayers > 0 && vocabSize > 0 && maxPositions > 0,
@@ -43,6 +45,11 @@ public record LlamaConfig(
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new UserInputException("config: " + message);
+    }
+
+    public LlamaConfig withRopeLayout(RopeLayout layout) {
+        return new LlamaConfig(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+                maxPositions, rmsNormEps, ropeTheta, ropeScaling, tieWordEmbeddings, bosTokenId, eosTokenIds, layout);
     }
 
     /** Query heads that share one key/value head. */
@@ -107,7 +114,8 @@ public record LlamaConfig(
                 parseRopeScaling(root.get("rope_scaling"), where),
                 root.path("tie_word_embeddings").asBoolean(false),
                 r.optionalInt("bos_token_id", -1),
-                eosIds(root.get("eos_token_id"), where));
+                eosIds(root.get("eos_token_id"), where),
+                RopeLayout.HALVES);
     }
 
     private static List<Integer> eosIds(JsonNode node, String where) {

@@ -198,7 +198,7 @@ def write_adapter(name, acfg, tensors):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "adapter_config.json"), "w") as f:
         f.write(json.dumps(acfg, indent=2, sort_keys=True))
-    st.save(tensors, os.path.join(d, "adapter_model.safetensors"))
+    st.save(tensors, os.path.join(d, "adapter_model.safetensors"), {"format": "pt"})
 
 
 def lora_key(mod, ab):
@@ -459,6 +459,11 @@ def main():
     write_json(os.path.join(GOLDENS, "index.json"), {
         "description": "float64 reference logits (HF LlamaForCausalLM semantics, unmerged LoRA terms); "
                        "see tools/reference/README.md",
+        "models": {m: {"dir": f"models/{m}", "torch_dtype": cfgs[m]["torch_dtype"],
+                       "sharded": bool(MODEL_SPECS[m].get("shards"))} for m in MODEL_SPECS},
+        "adapters": {a: {"dir": f"adapters/{a}", "base": b} for a, b in made.items()},
+        "masks": [{"adapter": "lori_d", "sparsity_ratio": 0.9, "mask": "masks/lori_d_0.9_mask.safetensors",
+                   "density": "masks/lori_d_0.9_density.json", "masked_adapter": "adapters/lori_d_masked"}],
         "cases": index})
 
 

@@ -198,7 +198,7 @@ def write_adapter(name, acfg, tensors):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "adapter_config.json"), "w") as f:
         f.write(json.dumps(acfg, indent=2, sort_keys=True))
-    st.save(tensors, os.path.join(d, "adapter_model.safetensors"))
+    st.save(tensors, os.path.join(d, "adapter_model.safetensors"), {"format": "pt"})
 
 
 def lora_key(mod, ab):
@@ -317,7 +317,7 @@ def make_adapters(cfgs):
 
 # ---------------------------------------------------------------- mask (LoRI extract_mask.py::get_model_mask)
 
-def make_mask(adapter, sparsity):
+def make_mask(adapter, sparsity, write_masked=True):
     """One global threshold over |B| of all lora_B tensors (float32):
     k = int((1 - s) * N); threshold = torch.topk(all_abs, k).values[-1] (k-th largest);
     mask = |B| >= threshold (ties at the threshold are all kept)."""
@@ -344,6 +344,8 @@ def make_mask(adapter, sparsity):
         "adapter": adapter, "sparsity_ratio": sparsity, "total": total, "k": k,
         "threshold": float(thr), "retained": retained, "overall": fmt(retained / total),
         "per_projection": per_proj, "per_module": per_module})
+    if not write_masked:
+        return None, retained, total, k, float(thr)
     # masked adapter: B zeroed outside the mask, A unchanged, same config
     with open(os.path.join(ADAPTERS, adapter, "adapter_config.json")) as f:
         acfg = json.load(f)
@@ -431,6 +433,11 @@ def main():
     mname, retained, total, k, thr = make_mask("lori_d", 0.9)
     made[mname] = "gqa_f32"
     print(f"mask lori_d 0.9: N={total} k={k} threshold={thr:.9g} retained={retained}")
+    # tie edge case: lori_s has ~90% exact zeros, so at s=0.85 the k-th largest |B| is 0 and
+    # ">= threshold" keeps every entry (retained == N)
+    _, r2, t2, k2, thr2 = make_mask("lori_s", 0.85, write_masked=False)
+    assert thr2 == 0.0 and r2 == t2
+    print(f"mask lori_s 0.85: N={t2} k={k2} threshold={thr2:.9g} retained={r2}")
 
     cases = []
     for m in MODEL_SPECS:
@@ -459,6 +466,14 @@ def main():
     write_json(os.path.join(GOLDENS, "index.json"), {
         "description": "float64 reference logits (HF LlamaForCausalLM semantics, unmerged LoRA terms); "
                        "see tools/reference/README.md",
+        "models": {m: {"dir": f"models/{m}", "torch_dtype": cfgs[m]["torch_dtype"],
+                       "sharded": bool(MODEL_SPECS[m].get("shards"))} for m in MODEL_SPECS},
+        "adapters": {a: {"dir": f"adapters/{a}", "base": b} for a, b in made.items()},
+        "masks": [{"adapter": "lori_d", "sparsity_ratio": 0.9, "mask": "masks/lori_d_0.9_mask.safetensors",
+                   "density": "masks/lori_d_0.9_density.json", "masked_adapter": "adapters/lori_d_masked"},
+                  {"adapter": "lori_s", "sparsity_ratio": 0.85, "mask": "masks/lori_s_0.85_mask.safetensors",
+                   "density": "masks/lori_s_0.85_density.json", "masked_adapter": None,
+                   "note": "threshold is 0 (ties with the exact zeros of lori_s): '>=' keeps all entries"}],
         "cases": index})
 
 

@@ -1,19 +1,63 @@
 package dev.lorillama.chat;
 
+import dev.lorillama.lori.AdapterSet;
+import dev.lorillama.lori.Combination;
+import dev.lorillama.lori.LoraAdapter;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.ModelLoader;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A model opened from the command line, with the adapter set the options ask for. */
-record LoadedModel(LlamaModel model, LinearProvider linears) implements AutoCloseable {
+record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterSet, List<LoraAdapter> adapters, Arena merged)
+        implements AutoCloseable {
 
-    static LoadedModel open(ModelOptions options, AdapterOptions adapters) {
+    static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions) {
+        return open(options, adapterOptions, AdapterSet.MergeProgress.NONE);
+    }
+
+    static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress) {
+        if (options.threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + options.threads);
         LlamaModel model = ModelLoader.load(options.path, options.threads);
-        return new LoadedModel(model, model.baseLinears());
+        List<LoraAdapter> adapters = new ArrayList<>();
+        try {
+            if (adapterOptions.adapters.isEmpty()) {
+                if (!adapterOptions.weights.isEmpty() || adapterOptions.merged) {
+                    throw new IllegalArgumentException("--weights and --merged need at least one --adapter");
+                }
+                return new LoadedModel(model, model.baseLinears(), null, adapters, null);
+            }
+            Combination combination = Combination.parse(adapterOptions.combination);
+            for (Path dir : adapterOptions.adapters) {
+                LoraAdapter adapter = LoraAdapter.load(dir, model.config());
+                adapter.notes().forEach(note -> System.err.println("note: " + note));
+                adapters.add(adapter);
+            }
+            AdapterSet set = AdapterSet.of(adapters, adapterOptions.weights, combination, model.config());
+            if (adapterOptions.merged) {
+                Arena arena = Arena.ofShared();
+                return new LoadedModel(model, set.merged(model, arena, progress), set, adapters, arena);
+            }
+            return new LoadedModel(model, set.unmerged(model), set, adapters, null);
+        } catch (RuntimeException e) {
+            adapters.forEach(LoraAdapter::close);
+            try {
+                model.close();
+            } catch (Exception ignored) {
+                // already failing: report the first problem
+            }
+            throw e;
+        }
     }
 
     @Override
     public void close() throws Exception {
+        if (adapterSet != null) adapterSet.close();
+        if (merged != null) merged.close();
+        adapters.forEach(LoraAdapter::close);
         model.close();
     }
 }

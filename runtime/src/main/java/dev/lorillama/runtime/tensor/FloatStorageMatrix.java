@@ -39,6 +39,16 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
     /** Decodes the element at flat index {@code index}. */
     protected abstract float loadScalar(long index);
 
+    /** The stored bytes (a slice of a mapped file, or memory of merged weights). */
+    public final MemorySegment data() {
+        return data;
+    }
+
+    /** The element type the weights are stored in. */
+    public final DType dtype() {
+        return dtype;
+    }
+
     @Override
     public final int rows() {
         return rows;

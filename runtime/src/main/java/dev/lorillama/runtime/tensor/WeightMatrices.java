@@ -20,6 +20,7 @@ public final class WeightMatrices {
             case F32 -> new F32Matrix(t.name(), t.bytes(), rows, cols);
             case BF16 -> new BF16Matrix(t.name(), t.bytes(), rows, cols);
             case F16 -> new F16Matrix(t.name(), t.bytes(), rows, cols);
+            case BOOL -> throw new UserInputException(t.describe() + ": a BOOL tensor is a mask, not a weight matrix");
         };
     }
 

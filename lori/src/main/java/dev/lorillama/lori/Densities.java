@@ -1,0 +1,22 @@
+package dev.lorillama.lori;
+
+import dev.lorillama.runtime.tensor.WeightMatrix;
+
+/** Counting exact zeros, which is how LoRI-S sparsity shows in a dense file. */
+final class Densities {
+    private Densities() {}
+
+    static long nonZeros(WeightMatrix m) {
+        long count = 0;
+        float[] row = new float[m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.readRow(r, row, 0);
+            for (float v : row) if (v != 0f) count++;
+        }
+        return count;
+    }
+
+    static double nonZeroFraction(WeightMatrix m) {
+        return (double) nonZeros(m) / ((long) m.rows() * m.cols());
+    }
+}

@@ -1,0 +1,40 @@
+package dev.lorillama.lori;
+
+import dev.lorillama.runtime.tensor.DType;
+import dev.lorillama.runtime.tensor.FloatStorageMatrix;
+import dev.lorillama.runtime.tensor.HeapMatrices;
+import dev.lorillama.runtime.tensor.VectorOps;
+import dev.lorillama.runtime.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/** Computes {@code W' = W + Σ scale·B·A} once, row by row. */
+public final class Merger {
+    private Merger() {}
+
+    /** The type merged weights are stored in: the base's float type, BF16 for quantized bases. */
+    public static DType mergedType(WeightMatrix base) {
+        return base instanceof FloatStorageMatrix f ? f.dtype() : DType.BF16;
+    }
+
+    public static WeightMatrix merge(WeightMatrix base, List<LowRankDelta> deltas, Arena arena) {
+        // Each A is small (r × in): decode it once, then every merged row is a few axpy's over it.
+        float[][] as = new float[deltas.size()][];
+        for (int i = 0; i < deltas.size(); i++) {
+            WeightMatrix a = deltas.get(i).a();
+            as[i] = new float[a.rows() * a.cols()];
+            for (int k = 0; k < a.rows(); k++) a.readRow(k, as[i], k * a.cols());
+        }
+        int cols = base.cols();
+        return HeapMatrices.build(base.describe() + " + ΔW", mergedType(base), base.rows(), cols, arena, (r, dst) -> {
+            base.readRow(r, dst, 0);
+            for (int i = 0; i < deltas.size(); i++) {
+                LowRankDelta d = deltas.get(i);
+                for (int k = 0; k < d.rank(); k++) {
+                    float coefficient = d.scale() * d.b().get(r, k);
+                    if (coefficient != 0f) VectorOps.axpy(coefficient, as[i], k * cols, dst, 0, cols);
+                }
+            }
+        });
+    }
+}

@@ -23,8 +23,8 @@ public final class F16Matrix extends FloatStorageMatrix {
 
     @Override
     protected FloatVector loadVector(long index) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(BF16Matrix.HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, F.withLanes(int.class), 0);
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.S2I, I, 0);
         IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(EXPONENT_REBIAS);
         return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
@@ -33,5 +33,10 @@ public final class F16Matrix extends FloatStorageMatrix {
     @Override
     protected float loadScalar(long index) {
         return Float.float16ToFloat(data.get(LE_SHORT, index * 2));
+    }
+
+    @Override
+    protected void decode(long index, float[] dst, int count) {
+        decodeVectors(index, dst, count);
     }
 }

@@ -22,6 +22,35 @@ public final class VectorOps {
         return sum;
     }
 
+    /**
+     * sums[s+j] += Σ_i w[i]·x[xo + j·stride + i] for j < 4, i < n: four dot products sharing one
+     * load of w.
+     */
+    public static void dot4(float[] w, float[] x, int xo, int stride, int n, float[] sums, int s) {
+        int o0 = xo, o1 = xo + stride, o2 = o1 + stride, o3 = o2 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector wv = FloatVector.fromArray(F, w, i);
+            a0 = wv.fma(FloatVector.fromArray(F, x, o0 + i), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, o1 + i), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, o2 + i), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, o3 + i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s0 += w[i] * x[o0 + i];
+            s1 += w[i] * x[o1 + i];
+            s2 += w[i] * x[o2 + i];
+            s3 += w[i] * x[o3 + i];
+        }
+        sums[s] += s0;
+        sums[s + 1] += s1;
+        sums[s + 2] += s2;
+        sums[s + 3] += s3;
+    }
+
     /** y[yo+i] += alpha·x[xo+i] for i < n. */
     public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;

@@ -447,6 +447,7 @@ def main():
     cases.append(("gqa_f32+cat_lori_d_lori_s", "gqa_f32", ["lori_d", "lori_s"], [0.6, 0.4], "cat"))
     cases.append(("gqa_f32+linear_lori_d_lori_d2", "gqa_f32", ["lori_d", "lori_d2"], [0.5, 0.5], "linear"))
     cases.append(("gqa_f32+cat_lori_d_rslora", "gqa_f32", ["lori_d", "rslora"], [1.0, 1.0], "cat"))
+    cases.append(("gqa_f32+cat_lori_d_lori_d2", "gqa_f32", ["lori_d", "lori_d2"], [0.7, 0.3], "cat"))
 
     cache = {}
     index = []

@@ -72,9 +72,28 @@ public final class AdapterSet implements AutoCloseable {
         }
         if (present.isEmpty()) return result;
         if (combination == Combination.CAT || present.size() == 1) {
+            // LoRI adapters trained from one seed share A bit for bit: Σ s_i·B_i·A = (Σ s_i·B_i)·A,
+            // so such a group costs one A·x and one B product instead of one per adapter.
+            boolean[] grouped = new boolean[present.size()];
             for (int i = 0; i < present.size(); i++) {
+                if (grouped[i]) continue;
                 LoraModule m = present.get(i);
-                result.add(LowRankDelta.of(m.a(), inModelLayout(m.b(), p), weightsPresent.get(i) * m.scale()));
+                List<WeightMatrix> bs = new ArrayList<>();
+                List<Double> coefficients = new ArrayList<>();
+                for (int j = i; j < present.size(); j++) {
+                    if (j == i || (!grouped[j] && SameValues.of(m.a(), present.get(j).a()))) {
+                        grouped[j] = true;
+                        bs.add(present.get(j).b());
+                        coefficients.add(weightsPresent.get(j) * present.get(j).scale());
+                    }
+                }
+                if (bs.size() == 1) {
+                    result.add(LowRankDelta.of(m.a(), inModelLayout(m.b(), p), coefficients.get(0)));
+                } else {
+                    double[] c = coefficients.stream().mapToDouble(Double::doubleValue).toArray();
+                    WeightMatrix b = weightedSum(p.modulePath(layer) + ".lora_B(shared A)", bs, c);
+                    result.add(LowRankDelta.of(m.a(), inModelLayout(b, p), 1.0));
+                }
             }
             return result;
         }

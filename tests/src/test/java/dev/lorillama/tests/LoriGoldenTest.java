@@ -80,6 +80,19 @@ class LoriGoldenTest {
     }
 
     @Test
+    void adaptersSharingTheirFrozenAShareOneLowRankProduct() throws Exception {
+        try (LlamaModel model = ModelLoader.load(Fixtures.model("gqa_f32"), 1);
+             LoraAdapter d = LoraAdapter.load(Fixtures.adapter("lori_d"), model.config());
+             LoraAdapter d2 = LoraAdapter.load(Fixtures.adapter("lori_d2"), model.config());
+             LoraAdapter s = LoraAdapter.load(Fixtures.adapter("lori_s"), model.config());
+             AdapterSet shared = AdapterSet.of(List.of(d, d2), List.of(0.7, 0.3), Combination.CAT, model.config());
+             AdapterSet distinct = AdapterSet.of(List.of(d, s), List.of(0.6, 0.4), Combination.CAT, model.config())) {
+            assertTrue(shared.deltas(0, Projection.Q).size() == 1, "lori_d and lori_d2 share A: one delta");
+            assertTrue(distinct.deltas(0, Projection.Q).size() == 2, "lori_d and lori_s have different A: two deltas");
+        }
+    }
+
+    @Test
     void switchingAdaptersLeavesTheBaseUntouched() throws Exception {
         Fixtures.Golden base = Fixtures.golden("gqa_f32");
         Fixtures.Golden adapted = Fixtures.golden("gqa_f32+lori_d");

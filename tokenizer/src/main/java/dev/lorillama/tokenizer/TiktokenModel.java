@@ -20,6 +20,7 @@ final class TiktokenModel {
     private TiktokenModel() {}
 
     static TokenizerParts read(Path file) {
+        refuseBinary(file);
         List<byte[]> byRank = new ArrayList<>();
         try (InputStream in = TokenizerFiles.open(file);
              BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
@@ -58,7 +59,7 @@ final class TiktokenModel {
             if (rank < 0) throw new IllegalArgumentException();
         } catch (IllegalArgumentException e) {
             throw TokenizerException.field(file, "line " + lineNumber, "'base64-token rank' (a tiktoken BPE file such as Llama 3's tokenizer.model)",
-                    describe(line) + (lineNumber == 1 && looksBinary(line) ? " (binary data: a SentencePiece model, as used by Llama 2, is not supported)" : ""));
+                    describe(line));
         }
         while (byRank.size() <= rank) byRank.add(null);
         if (byRank.get(rank) != null) throw TokenizerException.field(file, "line " + lineNumber, "a rank not used before", "rank " + rank + " again");
@@ -88,8 +89,19 @@ final class TiktokenModel {
         return b.append('\'').toString();
     }
 
-    private static boolean looksBinary(String line) {
-        for (char c : line.toCharArray()) if (c < 0x09 || (c > 0x0D && c < 0x20)) return true;
-        return false;
+    /** A tiktoken file is ASCII text; binary data here is most likely a SentencePiece (Llama 2) model. */
+    private static void refuseBinary(Path file) {
+        byte[] head;
+        try (InputStream in = TokenizerFiles.open(file)) {
+            head = in.readNBytes(256);
+        } catch (IOException e) {
+            throw new TokenizerException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        for (byte b : head) {
+            if ((b < 0x20 && b != '\n' && b != '\r' && b != '\t') || b > 0x7E || b < 0) {
+                throw TokenizerException.field(file, "content", "a tiktoken BPE text file ('base64-token rank' lines, as Llama 3's tokenizer.model)",
+                        "binary data: a SentencePiece model (as Llama 2's tokenizer.model), which lorillama does not support");
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         version = "lorillama 0.1.0",
         description = "Pure-Java Llama 3 runtime with LoRI adapters.",
         subcommands = {
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -19,6 +19,7 @@ final class AddedTokens {
     private final Map<Integer, AddedToken> byId = new HashMap<>();
     private final BitSet firstChars = new BitSet(1 << 16);
     private final Map<Character, AddedToken[]> byFirstChar = new HashMap<>(); // longest first
+    private final boolean anyNonSpecial;
 
     AddedTokens(Collection<AddedToken> tokens) {
         Map<Character, List<AddedToken>> groups = new HashMap<>();
@@ -30,6 +31,7 @@ final class AddedTokens {
             firstChars.set(first);
             groups.computeIfAbsent(first, c -> new ArrayList<>()).add(t);
         }
+        anyNonSpecial = tokens.stream().anyMatch(t -> !t.special() && !t.content().isEmpty());
         groups.forEach((c, list) -> {
             AddedToken[] sorted = list.toArray(new AddedToken[0]);
             Arrays.sort(sorted, Comparator.comparingInt((AddedToken t) -> t.content().length()).reversed());
@@ -54,7 +56,7 @@ final class AddedTokens {
      * {@code includeSpecial}; its start is written to {@code start[0]}. Null when there is none.
      */
     AddedToken find(String text, int from, boolean includeSpecial, int[] start) {
-        if (byContent.isEmpty()) return null;
+        if (byContent.isEmpty() || (!includeSpecial && !anyNonSpecial)) return null;
         for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
             if (!firstChars.get(c)) continue;

@@ -76,7 +76,9 @@ public final class Tokenizer {
 
     /**
      * The ids of {@code text}, with special-token strings encoded as the plain text they are: the
-     * safe choice for untrusted input, which then cannot forge a turn of the conversation.
+     * safe choice for untrusted input, which then cannot forge a turn of the conversation. (Added
+     * tokens that are not special, which Llama 3 has none of, are still matched, as in Hugging
+     * Face's split_special_tokens mode.)
      */
     public int[] encodeOrdinary(String text) {
         return encode(text, false);

@@ -39,7 +39,7 @@ public final class Tokenizer {
         this.bosId = parts.bosId();
         Set<Integer> stops = new LinkedHashSet<>();
         for (String name : STANDARD_STOP_TOKENS) specialTokenId(name).ifPresent(stops::add);
-        for (int id : parts.eosIds()) if (id >= 0 && id < size) stops.add(id);
+        for (int id : parts.eosIds()) if (id >= 0 && id < size && idToBytes[id] != null) stops.add(id);
         this.stopTokenIds = Collections.unmodifiableSet(stops);
     }
 

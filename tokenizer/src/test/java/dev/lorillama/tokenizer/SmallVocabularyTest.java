@@ -57,6 +57,15 @@ class SmallVocabularyTest {
     }
 
     @Test
+    void generationConfigEosIdsAlsoStopGeneration(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("tokenizer.json"), tinyTokenizerJson().toString());
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [301, 305]}");
+        Tokenizer t = Tokenizer.load(dir);
+        assertEquals(Set.of(311, 301), t.stopTokenIds()); // 305 is no token: ignored
+        assertEquals(300, t.bosId()); // no tokenizer_config.json: <|begin_of_text|> by name
+    }
+
+    @Test
     void withoutIgnoreMergesAWholeTokenIsStillReachedOnlyThroughMerges(@TempDir Path dir) throws IOException {
         ObjectNode json = tinyTokenizerJson();
         ObjectNode model = (ObjectNode) json.get("model");

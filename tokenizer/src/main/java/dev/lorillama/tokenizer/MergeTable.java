@@ -15,7 +15,7 @@ final class MergeTable {
     private int size;
 
     MergeTable(int expected) {
-        int slots = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+        int slots = Integer.highestOneBit(Math.max(16, expected * 3 / 2)) << 1; // load <= 2/3 to start
         table = new long[slots * 2];
         mask = slots - 1;
         fillEmpty(table);
@@ -31,7 +31,7 @@ final class MergeTable {
 
     /** Adds a rule unless the pair already has one (the first, lowest-ranked rule wins). */
     void putIfAbsent(int left, int right, int rank, int merged) {
-        if (size * 2 >= mask + 1) grow();
+        if (size * 4 >= (mask + 1) * 3) grow(); // linear probing stays short below 3/4 full; a smaller table stays in cache
         long key = key(left, right);
         int slot = slot(key);
         while (table[2 * slot] != EMPTY) {

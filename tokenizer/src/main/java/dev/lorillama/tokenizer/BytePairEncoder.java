@@ -31,11 +31,6 @@ final class BytePairEncoder {
         }
     }
 
-    /** The id of the token spelled by these bytes, or -1. */
-    int tokenId(byte[] bytes, int from, int to) {
-        return tokens.get(bytes, from, to);
-    }
-
     /** Appends the ids of {@code bytes[0, length)} to {@code out}. */
     void encode(byte[] bytes, int length, IntList out, Scratch s) {
         if (ignoreMerges || length == 1) {

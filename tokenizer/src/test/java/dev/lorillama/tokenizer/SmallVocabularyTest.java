@@ -57,6 +57,16 @@ class SmallVocabularyTest {
     }
 
     @Test
+    void anAddedTokenAlsoListedInTheVocabularyNeedNotBeByteLevelSpelled(@TempDir Path dir) throws IOException {
+        ObjectNode json = tinyTokenizerJson();
+        ((ObjectNode) json.get("model").get("vocab")).put("<\uFF5Cend\u2581of\u2581sentence\uFF5C>", 312);
+        ((ArrayNode) json.get("added_tokens")).addObject().put("id", 312).put("content", "<\uFF5Cend\u2581of\u2581sentence\uFF5C>").put("special", true);
+        Files.writeString(dir.resolve("tokenizer.json"), json.toString());
+        Tokenizer t = Tokenizer.load(dir);
+        assertArrayEquals(new int[] {'x', 312}, t.encode("x<\uFF5Cend\u2581of\u2581sentence\uFF5C>"));
+    }
+
+    @Test
     void generationConfigEosIdsAlsoStopGeneration(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("tokenizer.json"), tinyTokenizerJson().toString());
         Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [301, 305]}");

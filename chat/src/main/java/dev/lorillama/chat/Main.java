@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 LogitsCommand.class,
                 AdapterCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 

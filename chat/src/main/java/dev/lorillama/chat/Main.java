@@ -24,6 +24,7 @@ import picocli.CommandLine.Mixin;
                 LogitsCommand.class,
                 AdapterCommand.class,
                 TokenizeCommand.class,
+                EvalCommand.class,
         })
 public final class Main implements Callable<Integer> {
     @Mixin

@@ -45,6 +45,8 @@ public final class Launcher {
         // Ctrl-C reaches the child too (same process group); the child decides what it means.
         ignoreInterrupts();
         Process child = new ProcessBuilder(command).inheritIO().start();
+        // killed (SIGTERM, SIGHUP), the launcher takes the child with it rather than leave it orphaned
+        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
         return child.waitFor();
     }
 

@@ -25,6 +25,7 @@ import picocli.CommandLine.Mixin;
                 AdapterCommand.class,
                 TokenizeCommand.class,
                 EvalCommand.class,
+                ServeCommand.class,
         })
 public final class Main implements Callable<Integer> {
     @Mixin

@@ -25,14 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * LoRA/LoRI adapters that sessions apply on the fly.
  *
  * <pre>{@code
- * try (Llama llama = Llama.load(Path.of("Llama-3.2-1B-Instruct"),
- *         LoadOptions.defaults().contextLength(2048).adapter("nlu", Path.of("LoRI-S_nlu")));
+ * try (Llama llama = Llama.load(Path.of("Llama-3-8B-Instruct"),
+ *         LoadOptions.defaults().contextLength(4096).adapter("nlu", Path.of("LoRI-S_nlu_llama3_rank_32")));
  *      Session session = llama.newSession()) {
  *     session.useAdapters(AdapterMix.of("nlu"));
  *     Reply reply = session.chat("Is the sky blue? Answer true or false.",
  *             GenerationSettings.greedy(64), System.out::print);
  * }
  * }</pre>
+ * (README.md, section "Programmatic API", has the longer example.)
  *
  * <p><b>Thread safety.</b> A {@code Llama} is safe to share between threads: open one
  * {@link Session} per thread (or per conversation). Sessions share only immutable data (the
@@ -80,6 +81,7 @@ public final class Llama implements AutoCloseable {
      *                            message names the file and field)
      */
     public static Llama load(Path path, LoadOptions options) {
+        if (!Files.exists(path)) throw new UserInputException(path + ": no such file or directory");
         LoadProgress progress = options.progress();
         progress.total(1 + options.adapters().size());
         Tokenizer tokenizer = loadTokenizer(path, options.tokenizer());
@@ -122,10 +124,13 @@ public final class Llama implements AutoCloseable {
         }
     }
 
+    /** The given tokenizer, else the checkpoint directory's, else a tokenizer.json beside a model file. */
     private static Tokenizer loadTokenizer(Path model, Path explicit) {
         if (explicit != null) return Tokenizer.load(explicit);
         if (Files.isDirectory(model)) return Tokenizer.load(model);
-        throw new UserInputException(model + ": no tokenizer found beside a single model file; give the tokenizer "
+        Path beside = model.toAbsolutePath().getParent().resolve("tokenizer.json");
+        if (Files.isRegularFile(beside)) return Tokenizer.load(beside);
+        throw new UserInputException(model + ": no tokenizer.json beside this model file; give the tokenizer "
                 + "(tokenizer.json or tokenizer.model) with --tokenizer");
     }
 

@@ -15,10 +15,12 @@ import picocli.CommandLine.Option;
 
 /** {@code eval}: accuracy on an NLU test file under the LoRI repository's protocol. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Accuracy on NLU records {instruction, output, answer} (a JSON array or JSON lines),",
-                "with the LoRI repository's protocol: Alpaca prompt without BOS, greedy decoding, and the first of",
-                "true|false, solution1|2, answer1..5, ending1..4, option1|2 after the last \"### Response:\",",
-                "compared exactly with the record's answer. Prints the accuracy on stdout."})
+        description = {"Accuracy on an NLU test file, by the LoRI repository's protocol.",
+                "Records {instruction, output, answer} (a JSON array or JSON lines); each instruction goes in the "
+                        + "Alpaca prompt, read without BOS and answered greedily; the answer is the first of true|false, "
+                        + "solution1|2, answer1..5, ending1..4, option1|2 after the last \"### Response:\", compared "
+                        + "exactly with the record's. Prints the accuracy on stdout.",
+                "Options:"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -33,10 +35,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Most new tokens per answer. Default: ${DEFAULT-VALUE} (as the LoRI code).")
     int maxTokens;
 
-    @Option(names = "--verbose", description = "Print each record's predicted and expected answer on stderr.")
+    @Option(names = "--verbose", description = "Print each record's predicted and expected answer on stderr. Default: off.")
     boolean verbose;
 
-    @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json / tokenizer.model when the model has none beside it.")
+    @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json / tokenizer.model when the model has none beside it. Default: the model's.")
     Path tokenizer;
 
     @Override

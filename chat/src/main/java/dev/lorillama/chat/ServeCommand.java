@@ -13,14 +13,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code serve}: an OpenAI-compatible HTTP server; one base model in memory serves every adapter. */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = {"OpenAI-compatible HTTP server: GET /health, GET /v1/models, POST /v1/chat/completions,",
-                "POST /v1/completions (streaming with \"stream\": true, or not).",
-                "The request's \"model\" picks the base (its id, or \"base\"), an adapter by NAME, or several",
-                "joined with '+' (e.g. \"nlu+code\": cat, weight 1 each), applied unmerged on the one base.",
-                "Concurrency: up to --parallel requests generate at once, interleaved, each with its own",
-                "KV cache; more requests queue in arrival order. A client that disconnects cancels its",
-                "generation."})
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"OpenAI-compatible HTTP server.",
+                "Endpoints: GET /health, GET /v1/models, POST /v1/chat/completions, POST /v1/completions "
+                        + "(streamed as server-sent events with \"stream\": true, or one JSON object).",
+                "The request's \"model\" picks the base (its id, or \"base\"), an adapter by NAME, or several joined "
+                        + "with '+' (e.g. \"nlu+code\": cat, weight 1 each), applied unmerged: one base in memory serves all.",
+                "Concurrency: up to --parallel requests generate at once, interleaved, each with its own KV cache; "
+                        + "more requests queue in arrival order. A client that disconnects cancels its generation.",
+                "Options:"})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -44,7 +45,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Id of the base model in /v1/models and requests. Default: the model's directory or file name.")
     String name;
 
-    @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json / tokenizer.model when the model has none beside it.")
+    @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json / tokenizer.model when the model has none beside it. Default: the model's.")
     Path tokenizer;
 
     @Override

@@ -113,6 +113,23 @@ class ChatCliTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"logits", "adapter", "tokenize", "eval", "serve"})
+    void everyCommandHasHelp(String command) {
+        CliRunner.Result r = CliRunner.run(command, "--help");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("Usage: chat.jar " + command), r.out());
+    }
+
+    @Test
+    void serveHelpSaysHowConcurrentRequestsAreServedAndShowsDefaults() {
+        CliRunner.Result r = CliRunner.run("serve", "--help");
+        for (String expected : List.of("interleaved", "queue", "--parallel=N", "Default: 2.", "--host=HOST",
+                "Default: 127.0.0.1", "--port=PORT", "Default: 8080", "--adapter=NAME=DIR", "/v1/chat/completions")) {
+            assertTrue(r.out().contains(expected), "missing " + expected + " in:\n" + r.out());
+        }
+    }
+
     @Test
     void noModelPrintsUsageAndFails() {
         CliRunner.Result r = CliRunner.run();

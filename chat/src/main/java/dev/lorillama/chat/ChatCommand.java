@@ -53,7 +53,7 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private int oneShot(Session session, GenerationSettings settings) throws IOException {
-        try (CtrlC ctrlC = CtrlC.install(false)) {
+        try (CtrlC ctrlC = CtrlC.install()) {
             String text = prompt.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : prompt;
             ReplyPrinter printer = new ReplyPrinter();
             Reply reply = ctrlC.whileGenerating(session,

@@ -25,8 +25,8 @@ final class InteractiveChat {
     private static final String HELP = """
             /clear          forget the conversation
             /system TEXT    set the system prompt (and forget the conversation)
-            /exit, /quit    leave (also Ctrl-D, or Ctrl-C twice at the prompt)
-            Ctrl-C while an answer is written stops that answer.""";
+            /exit, /quit    leave (also Ctrl-D, or Ctrl-C at the prompt)
+            Ctrl-C while an answer is written stops that answer; a second Ctrl-C, at the prompt, exits.""";
 
     private final Llama llama;
     private final Session session;
@@ -43,7 +43,7 @@ final class InteractiveChat {
     }
 
     int run() throws IOException {
-        try (Terminal terminal = openTerminal(); CtrlC interrupts = CtrlC.install(isDumb(terminal))) {
+        try (Terminal terminal = openTerminal(); CtrlC interrupts = isDumb(terminal) ? CtrlC.install() : CtrlC.installOn(terminal)) {
             ctrlC = interrupts;
             LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal);
             if (!isDumb(terminal)) {
@@ -52,20 +52,20 @@ final class InteractiveChat {
             LineReader reader = builder.build();
             err.println((raw ? "Completion mode (no chat template)" : "Chat") + " with " + llama.config().numLayers()
                     + "-layer model" + (session.adapters().isBase() ? "" : ", adapters " + session.adapters().describe())
-                    + ". /help for commands; Ctrl-C stops an answer; Ctrl-D or /exit quits.");
-            boolean interruptedAtPrompt = false;
+                    + ". /help for commands; Ctrl-C stops an answer; at the prompt Ctrl-C, Ctrl-D or /exit quits.");
+            PromptInterruptWatcher watcher = new PromptInterruptWatcher(Thread.currentThread(), terminal);
+            if (!isDumb(terminal)) watcher.start();
             while (true) {
                 String line;
                 try {
+                    watcher.prompting(true);
                     line = reader.readLine(raw ? "raw> " : "> ");
-                    interruptedAtPrompt = false;
                 } catch (UserInterruptException e) {
-                    if (interruptedAtPrompt) return 0;
-                    interruptedAtPrompt = true;
-                    err.println("(Ctrl-C again, Ctrl-D or /exit to quit)");
-                    continue;
+                    return 130; // Ctrl-C at the prompt: the shell's convention, 128 + SIGINT
                 } catch (EndOfFileException e) {
                     return 0;
+                } finally {
+                    watcher.prompting(false);
                 }
                 String text = line.strip();
                 if (text.isEmpty()) continue;

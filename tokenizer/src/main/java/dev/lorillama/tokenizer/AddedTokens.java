@@ -1,40 +1,41 @@
 package dev.lorillama.tokenizer;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Finds added tokens in text: at each position the longest token that matches there, at the
- * leftmost position where any does (what Hugging Face's added-vocabulary matcher does). A bit per
- * first character keeps the scan to one table lookup per character of ordinary text.
+ * Finds added tokens in text: the leftmost position where any matches, and there the longest
+ * (what Hugging Face's added-vocabulary matcher does). A bit per first character keeps ordinary
+ * text to one table lookup per character; from a candidate start a character trie finds the
+ * longest match without trying the 256 Llama 3 specials one by one.
  */
 final class AddedTokens {
     private final Map<String, AddedToken> byContent = new HashMap<>();
     private final Map<Integer, AddedToken> byId = new HashMap<>();
-    private final BitSet firstChars = new BitSet(1 << 16);
-    private final Map<Character, AddedToken[]> byFirstChar = new HashMap<>(); // longest first
+    private final boolean[] firstChars = new boolean[1 << 16];
+    private final Node root = new Node();
+    private final boolean anyNonSpecial;
+
+    /** A trie node: the token that ends here, if any, and the nodes one character further. */
+    private static final class Node {
+        final Map<Character, Node> next = new HashMap<>();
+        AddedToken token;
+    }
 
     AddedTokens(Collection<AddedToken> tokens) {
-        Map<Character, List<AddedToken>> groups = new HashMap<>();
+        boolean nonSpecial = false;
         for (AddedToken t : tokens) {
-            if (t.content().isEmpty()) continue;
-            byContent.putIfAbsent(t.content(), t);
+            if (t.content().isEmpty() || byContent.containsKey(t.content())) continue;
+            byContent.put(t.content(), t);
             byId.putIfAbsent(t.id(), t);
-            char first = t.content().charAt(0);
-            firstChars.set(first);
-            groups.computeIfAbsent(first, c -> new ArrayList<>()).add(t);
+            firstChars[t.content().charAt(0)] = true;
+            Node node = root;
+            for (char c : t.content().toCharArray()) node = node.next.computeIfAbsent(c, k -> new Node());
+            node.token = t;
+            nonSpecial |= !t.special();
         }
-        groups.forEach((c, list) -> {
-            AddedToken[] sorted = list.toArray(new AddedToken[0]);
-            Arrays.sort(sorted, Comparator.comparingInt((AddedToken t) -> t.content().length()).reversed());
-            byFirstChar.put(c, sorted);
-        });
+        anyNonSpecial = nonSpecial;
     }
 
     AddedToken byContent(String content) {
@@ -45,24 +46,22 @@ final class AddedTokens {
         return byId.get(id);
     }
 
-    Collection<AddedToken> all() {
-        return byId.values();
-    }
-
     /**
      * The first added token in {@code text[from, text.length())}, skipping special ones unless
      * {@code includeSpecial}; its start is written to {@code start[0]}. Null when there is none.
      */
     AddedToken find(String text, int from, boolean includeSpecial, int[] start) {
-        if (byContent.isEmpty()) return null;
+        if (byContent.isEmpty() || (!includeSpecial && !anyNonSpecial)) return null;
         for (int i = from; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!firstChars.get(c)) continue;
-            for (AddedToken t : byFirstChar.get(c)) {
-                if ((includeSpecial || !t.special()) && text.startsWith(t.content(), i)) {
-                    start[0] = i;
-                    return t;
-                }
+            if (!firstChars[text.charAt(i)]) continue;
+            AddedToken longest = null;
+            Node node = root;
+            for (int j = i; j < text.length() && (node = node.next.get(text.charAt(j))) != null; j++) {
+                if (node.token != null && (includeSpecial || !node.token.special())) longest = node.token;
+            }
+            if (longest != null) {
+                start[0] = i;
+                return longest;
             }
         }
         return null;

@@ -31,11 +31,6 @@ final class BytePairEncoder {
         }
     }
 
-    /** The id of the token spelled by these bytes, or -1. */
-    int tokenId(byte[] bytes, int from, int to) {
-        return tokens.get(bytes, from, to);
-    }
-
     /** Appends the ids of {@code bytes[0, length)} to {@code out}. */
     void encode(byte[] bytes, int length, IntList out, Scratch s) {
         if (ignoreMerges || length == 1) {
@@ -55,30 +50,36 @@ final class BytePairEncoder {
             next[i] = i + 1 < length ? i + 1 : -1;
         }
         s.heapSize = 0;
-        for (int i = 0; i + 1 < length; i++) push(s, i, ids[i], ids[i + 1]);
+        for (int i = 0; i < length; i++) pairChanged(s, i);
 
         while (s.heapSize > 0) {
             long top = pop(s);
             int rank = (int) (top >>> 32), pos = (int) top;
+            if (ids[pos] == DEAD || s.pairRank[pos] != rank) continue; // stale: this pair has changed since
             int right = next[pos];
-            if (ids[pos] == DEAD || right < 0) continue;
-            long rule = merges.get(ids[pos], ids[right]);
-            if (rule == MergeTable.ABSENT || MergeTable.rank(rule) != rank) continue; // stale entry
-            ids[pos] = MergeTable.merged(rule);
+            ids[pos] = s.pairMerged[pos];
             ids[right] = DEAD;
             int after = next[right];
             next[pos] = after;
             if (after >= 0) prev[after] = pos;
-            if (prev[pos] >= 0) push(s, prev[pos], ids[prev[pos]], ids[pos]);
-            if (after >= 0) push(s, pos, ids[pos], ids[after]);
+            if (prev[pos] >= 0) pairChanged(s, prev[pos]);
+            pairChanged(s, pos);
         }
         for (int i = 0; i >= 0; i = next[i]) out.add(ids[i]);
     }
 
-    private void push(Scratch s, int pos, int left, int right) {
-        long rule = merges.get(left, right);
-        if (rule == MergeTable.ABSENT) return;
-        long entry = ((long) MergeTable.rank(rule) << 32) | pos;
+    /** Looks up the rule for the pair that starts at {@code pos} and queues it; remembers it for the staleness check. */
+    private void pairChanged(Scratch s, int pos) {
+        int right = s.next[pos];
+        long rule = right < 0 ? MergeTable.ABSENT : merges.get(s.ids[pos], s.ids[right]);
+        if (rule == MergeTable.ABSENT) {
+            s.pairRank[pos] = -1;
+            return;
+        }
+        int rank = MergeTable.rank(rule);
+        s.pairRank[pos] = rank;
+        s.pairMerged[pos] = MergeTable.merged(rule);
+        long entry = ((long) rank << 32) | pos;
         long[] heap = s.heap;
         if (s.heapSize == heap.length) heap = s.heap = Arrays.copyOf(heap, heap.length * 2);
         int i = s.heapSize++;
@@ -111,6 +112,7 @@ final class BytePairEncoder {
     /** Work arrays for one thread's encode call, grown as pieces get longer. */
     static final class Scratch {
         int[] ids = new int[64], prev = new int[64], next = new int[64];
+        int[] pairRank = new int[64], pairMerged = new int[64]; // the rule of the pair starting at each symbol
         long[] heap = new long[64];
         int heapSize;
 
@@ -120,6 +122,8 @@ final class BytePairEncoder {
             ids = new int[n];
             prev = new int[n];
             next = new int[n];
+            pairRank = new int[n];
+            pairMerged = new int[n];
         }
     }
 }

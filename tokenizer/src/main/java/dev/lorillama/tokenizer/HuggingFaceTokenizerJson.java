@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a Hugging Face {@code tokenizer.json} of a byte-level BPE model (Llama 3's kind), plus the
@@ -46,11 +47,6 @@ final class HuggingFaceTokenizerJson {
         }
         checkPreTokenizer(file, root.path("pre_tokenizer"));
 
-        Map<String, Integer> vocab = new HashMap<>();
-        byte[][] tokenBytes = readVocab(file, model.path("vocab"), vocab);
-        MergeTable merges = readMerges(file, model.path("merges"), vocab);
-        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
-
         Map<Integer, AddedToken> added = new LinkedHashMap<>();
         readAddedTokens(file, root.path("added_tokens"), added);
         Path dir = file.toAbsolutePath().getParent();
@@ -58,6 +54,11 @@ final class HuggingFaceTokenizerJson {
         if (config != null) readConfigAddedTokens(dir.resolve("tokenizer_config.json"), config.path("added_tokens_decoder"), added);
         Map<String, Integer> addedIds = new HashMap<>();
         added.values().forEach(t -> addedIds.putIfAbsent(t.content(), t.id()));
+
+        Map<String, Integer> vocab = new HashMap<>();
+        byte[][] tokenBytes = readVocab(file, model.path("vocab"), vocab, addedIds.keySet());
+        MergeTable merges = readMerges(file, model.path("merges"), vocab);
+        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
 
         int bos = -1;
         List<Integer> eos = new ArrayList<>();
@@ -105,7 +106,8 @@ final class HuggingFaceTokenizerJson {
         }
     }
 
-    private static byte[][] readVocab(Path file, JsonNode vocabNode, Map<String, Integer> vocab) {
+    /** The vocabulary's tokens as bytes; an added token listed here too is matched as an added token, whatever its spelling. */
+    private static byte[][] readVocab(Path file, JsonNode vocabNode, Map<String, Integer> vocab, Set<String> addedContents) {
         if (!vocabNode.isObject() || vocabNode.isEmpty()) throw TokenizerException.field(file, "model.vocab", "an object of token -> id", vocabNode.isMissingNode() ? "nothing" : vocabNode.getNodeType());
         int size = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
@@ -119,6 +121,7 @@ final class HuggingFaceTokenizerJson {
         byte[][] tokenBytes = new byte[size][];
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             byte[] bytes = ByteLevel.decode(e.getKey());
+            if ((bytes == null || bytes.length == 0) && addedContents.contains(e.getKey())) continue;
             if (bytes == null || bytes.length == 0) {
                 throw TokenizerException.field(file, "model.vocab[\"" + e.getKey() + "\"]", "a token in GPT-2 byte-level spelling (as Llama 3's)", "characters outside that alphabet");
             }

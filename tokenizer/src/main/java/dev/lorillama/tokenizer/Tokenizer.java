@@ -39,7 +39,7 @@ public final class Tokenizer {
         this.bosId = parts.bosId();
         Set<Integer> stops = new LinkedHashSet<>();
         for (String name : STANDARD_STOP_TOKENS) specialTokenId(name).ifPresent(stops::add);
-        for (int id : parts.eosIds()) if (id >= 0 && id < size) stops.add(id);
+        for (int id : parts.eosIds()) if (id >= 0 && id < size && idToBytes[id] != null) stops.add(id);
         this.stopTokenIds = Collections.unmodifiableSet(stops);
     }
 
@@ -76,7 +76,9 @@ public final class Tokenizer {
 
     /**
      * The ids of {@code text}, with special-token strings encoded as the plain text they are: the
-     * safe choice for untrusted input, which then cannot forge a turn of the conversation.
+     * safe choice for untrusted input, which then cannot forge a turn of the conversation. (Added
+     * tokens that are not special, which Llama 3 has none of, are still matched, as in Hugging
+     * Face's split_special_tokens mode.)
      */
     public int[] encodeOrdinary(String text) {
         return encode(text, false);

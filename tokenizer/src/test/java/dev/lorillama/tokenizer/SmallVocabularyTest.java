@@ -57,6 +57,25 @@ class SmallVocabularyTest {
     }
 
     @Test
+    void anAddedTokenAlsoListedInTheVocabularyNeedNotBeByteLevelSpelled(@TempDir Path dir) throws IOException {
+        ObjectNode json = tinyTokenizerJson();
+        ((ObjectNode) json.get("model").get("vocab")).put("<\uFF5Cend\u2581of\u2581sentence\uFF5C>", 312);
+        ((ArrayNode) json.get("added_tokens")).addObject().put("id", 312).put("content", "<\uFF5Cend\u2581of\u2581sentence\uFF5C>").put("special", true);
+        Files.writeString(dir.resolve("tokenizer.json"), json.toString());
+        Tokenizer t = Tokenizer.load(dir);
+        assertArrayEquals(new int[] {'x', 312}, t.encode("x<\uFF5Cend\u2581of\u2581sentence\uFF5C>"));
+    }
+
+    @Test
+    void generationConfigEosIdsAlsoStopGeneration(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("tokenizer.json"), tinyTokenizerJson().toString());
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [301, 305]}");
+        Tokenizer t = Tokenizer.load(dir);
+        assertEquals(Set.of(311, 301), t.stopTokenIds()); // 305 is no token: ignored
+        assertEquals(300, t.bosId()); // no tokenizer_config.json: <|begin_of_text|> by name
+    }
+
+    @Test
     void withoutIgnoreMergesAWholeTokenIsStillReachedOnlyThroughMerges(@TempDir Path dir) throws IOException {
         ObjectNode json = tinyTokenizerJson();
         ObjectNode model = (ObjectNode) json.get("model");

@@ -26,10 +26,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *
  * <p>Run from the repository root:
  * <pre>
- * ./mvnw -B -q -pl tests -am test-compile
- * ./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+ * ./mvnw -B -q -pl tests -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
  * java -cp tests/target/test-classes:tests/target/classes:$(cat tests/target/test.classpath) dev.lorillama.tests.bench.TokenizerBenchmark
  * </pre>
+ * (one Maven call, so that the classpath names the modules' target/classes rather than stale
+ * installed jars). JMH forks one JVM per benchmark; on a busy 2-core machine expect noise.
  * The same corpus through the JS peer: {@code cd tools/tokenizer-corpus && npm install && npm run bench}.
  */
 @State(Scope.Benchmark)

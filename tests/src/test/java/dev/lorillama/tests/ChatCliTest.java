@@ -42,6 +42,16 @@ class ChatCliTest {
     }
 
     @Test
+    void mergedAdaptersGiveTheSameAnswerAsUnmergedAndShowAMergeBar() {
+        ChatFixture.Expected e = ChatFixture.expected("chat", "nlu+code", "Hello");
+        CliRunner.Result r = CliRunner.run("--model", MODEL, "--threads", "1", "--adapter", ChatFixture.NLU.toString(),
+                "--adapter", ChatFixture.CODE.toString(), "--merged", "--prompt", "Hello", "--temperature", "0", "--max-tokens", "12");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(e.reply() + "\n", r.out());
+        assertTrue(r.err().contains("loading 100%") && r.err().contains("merging"), r.err());
+    }
+
+    @Test
     void interactiveChatOverStdinKeepsTheConversationAndObeysCommands() {
         String hello = ChatFixture.expected("chat", "nlu+code", "Hello").reply();
         ChatJar.Result r = ChatJar.run("Hello\n/clear\n/nonsense\nHello\n/exit\nnot read\n", "--model", MODEL,

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Reads evaluation records {instruction, output, answer} from a JSON array or from JSON lines. */
 final class EvalRecords {
@@ -60,7 +61,7 @@ final class EvalRecords {
         JsonNode value = node.get(name);
         if (value == null || !value.isTextual()) {
             throw new UserInputException(file + ": " + where + ": field \"" + name + "\" must be a string, found "
-                    + (value == null ? "nothing" : value.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+                    + (value == null ? "nothing" : value.getNodeType().toString().toLowerCase(Locale.ROOT)));
         }
         return value.asText();
     }

@@ -32,10 +32,12 @@ final class InteractiveChat {
     private final Session session;
     private final GenerationSettings settings;
     private final boolean raw;
+    private final String modelName;
     private CtrlC ctrlC;
     private final PrintStream err = System.err;
 
-    InteractiveChat(Llama llama, Session session, GenerationSettings settings, boolean raw) {
+    InteractiveChat(String modelName, Llama llama, Session session, GenerationSettings settings, boolean raw) {
+        this.modelName = modelName;
         this.llama = llama;
         this.session = session;
         this.settings = settings;
@@ -50,8 +52,9 @@ final class InteractiveChat {
                 builder.variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".lorillama_history"));
             }
             LineReader reader = builder.build();
-            err.println((raw ? "Completion mode (no chat template)" : "Chat") + " with " + llama.config().numLayers()
-                    + "-layer model" + (session.adapters().isBase() ? "" : ", adapters " + session.adapters().describe())
+            err.println((raw ? "Completion mode (no chat template)" : "Chat") + " with " + modelName
+                    + " (" + llama.config().numLayers() + " layers, context " + llama.contextLength() + ")"
+                    + (session.adapters().isBase() ? "" : ", adapters " + session.adapters().describe())
                     + ". /help for commands; Ctrl-C stops an answer; at the prompt Ctrl-C, Ctrl-D or /exit quits.");
             PromptInterruptWatcher watcher = new PromptInterruptWatcher(Thread.currentThread(), terminal);
             if (!isDumb(terminal)) watcher.start();

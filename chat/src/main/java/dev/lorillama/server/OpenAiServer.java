@@ -1,9 +1,13 @@
 package dev.lorillama.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lorillama.api.Llama;
 import dev.lorillama.runtime.UserInputException;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An OpenAI-compatible HTTP server over one loaded model (Javalin on Jetty):
@@ -40,7 +44,7 @@ public final class OpenAiServer implements AutoCloseable {
             config.http.disableCompression(); // compression would hold streamed events back
         });
         app.get("/health", ctx -> {
-            java.util.Map<String, Object> health = new java.util.LinkedHashMap<>();
+            Map<String, Object> health = new LinkedHashMap<>();
             health.put("status", "ok");
             health.put("model", baseId);
             health.putAll(sessions.counters());
@@ -62,12 +66,12 @@ public final class OpenAiServer implements AutoCloseable {
         return new OpenAiServer(app, sessions);
     }
 
-    private static void error(io.javalin.http.Context ctx, int status, String message, String type, String param, String code) {
+    private static void error(Context ctx, int status, String message, String type, String param, String code) {
         if (ctx.res().isCommitted()) return; // a plain response already under way: nothing more can be said
         try {
             ctx.status(status).contentType("application/json")
                     .result(OpenAiJson.MAPPER.writeValueAsString(OpenAiJson.error(message, type, param, code)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+        } catch (JsonProcessingException impossible) {
             throw new IllegalStateException(impossible);
         }
     }

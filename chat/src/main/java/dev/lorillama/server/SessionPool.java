@@ -2,6 +2,8 @@ package dev.lorillama.server;
 
 import dev.lorillama.api.Llama;
 import dev.lorillama.api.Session;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,8 +45,8 @@ final class SessionPool implements AutoCloseable {
     }
 
     /** Counters for /health: generating, waiting, finished and cancelled requests. */
-    java.util.Map<String, Object> counters() {
-        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+    Map<String, Object> counters() {
+        Map<String, Object> c = new LinkedHashMap<>();
         c.put("parallel", size);
         c.put("generating", size - free.size());
         c.put("waiting", waiting.get());

@@ -140,8 +140,8 @@ final class AdapterCommand implements Runnable {
         public Integer call() throws Exception {
             if (adapters.adapters.isEmpty()) throw new IllegalArgumentException("export needs at least one --adapter");
             adapters.merged = true;
-            try (HfCheckpoint base = HfCheckpoint.open(model.path);
-                 LoadedModel loaded = LoadedModel.open(model, adapters, Progress.bar("merging"))) {
+            try (HfCheckpoint base = HfCheckpoint.open(model.path());
+                 LoadedModel loaded = LoadedModel.open(model, adapters, Progress.merging("merging"))) {
                 CheckpointExporter.export(base, loaded.model(), loaded.linears(), out);
             }
             System.err.println("wrote " + out);

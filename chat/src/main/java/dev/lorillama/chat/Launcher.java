@@ -45,13 +45,20 @@ public final class Launcher {
         // Ctrl-C reaches the child too (same process group); the child decides what it means.
         ignoreInterrupts();
         Process child = new ProcessBuilder(command).inheritIO().start();
+        // killed (SIGTERM, SIGHUP), the launcher takes the child with it rather than leave it orphaned
+        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
         return child.waitFor();
     }
 
+    /**
+     * Survives Ctrl-C with a handler that does nothing, not with SIG_IGN: an ignored signal stays
+     * ignored across exec, and a JVM started with SIGINT ignored never lets Java handle it, so the
+     * child could not stop an answer on Ctrl-C. A handler is reset to the default on exec.
+     */
     @SuppressWarnings("restriction")
     private static void ignoreInterrupts() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {});
         } catch (IllegalArgumentException unsupportedOnThisPlatform) {
             // no SIGINT here: nothing to ignore
         }

@@ -21,7 +21,7 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
 
     static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress) {
         if (options.threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + options.threads);
-        LlamaModel model = ModelLoader.load(options.path, options.threads);
+        LlamaModel model = ModelLoader.load(options.path(), options.threads);
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
             if (adapterOptions.adapters.isEmpty()) {

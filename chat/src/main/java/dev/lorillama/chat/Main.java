@@ -1,19 +1,35 @@
 package dev.lorillama.chat;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
-/** The {@code chat.jar} command line: one picocli command per subcommand, each in its own file. */
+/**
+ * The {@code chat.jar} command line. With {@code --model} and no subcommand it chats
+ * ({@link ChatCommand}); each subcommand is its own picocli command in its own file.
+ */
 @Command(name = "chat.jar",
         mixinStandardHelpOptions = true,
         version = "lorillama 0.1.0",
-        description = "Pure-Java Llama 3 runtime with LoRI adapters.",
+        sortOptions = false,
+        description = {"Pure-Java Llama 3 runtime with LoRI adapters.",
+                "With --model and no command: chat with the model (interactive, or one-shot with --prompt).",
+                "Examples:",
+                "  java -jar chat.jar --model Llama-3.2-1B-Instruct",
+                "  java -jar chat.jar --model Llama-3.2-1B-Instruct --prompt 'Why is the sky blue?' > out.txt",
+                "  java -jar chat.jar --model Llama-3-8B-Instruct --adapter nlu --adapter code --weights 0.5,0.5",
+                "Options:"},
         subcommands = {
                 LogitsCommand.class,
-                TokenizeCommand.class,
                 AdapterCommand.class,
+                TokenizeCommand.class,
+                EvalCommand.class,
+                ServeCommand.class,
         })
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
+    @Mixin
+    ChatCommand chat;
 
     public static int run(String[] args) {
         CommandLine cli = new CommandLine(new Main());
@@ -26,7 +42,11 @@ public final class Main implements Runnable {
     }
 
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
+    public Integer call() throws Exception {
+        if (chat.model.path == null) {
+            new CommandLine(this).usage(System.err);
+            return UserErrorHandler.USER_ERROR;
+        }
+        return chat.call();
     }
 }

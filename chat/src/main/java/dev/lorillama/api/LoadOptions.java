@@ -1,0 +1,106 @@
+package dev.lorillama.api;
+
+import dev.lorillama.runtime.model.ModelLoader;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How {@link Llama#load} opens a model. A small mutable builder: set what differs from the
+ * defaults, then pass it to {@code load}.
+ */
+public final class LoadOptions {
+    /** Context length when none is given and the model allows more: KV cache memory grows with it. */
+    public static final int DEFAULT_CONTEXT = 4096;
+
+    private int threads = ModelLoader.defaultThreads();
+    private Integer contextLength;
+    private final Map<String, Path> adapters = new LinkedHashMap<>();
+    private AdapterMix defaultMix = AdapterMix.NONE;
+    private boolean mergeDefaultMix;
+    private Path tokenizer;
+    private LoadProgress progress = LoadProgress.NONE;
+
+    public static LoadOptions defaults() {
+        return new LoadOptions();
+    }
+
+    /** Worker threads for the kernels (default: all cores). */
+    public LoadOptions threads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        this.threads = n;
+        return this;
+    }
+
+    /** KV cache size of every session, in tokens (default: min(model maximum, {@value #DEFAULT_CONTEXT})). */
+    public LoadOptions contextLength(int tokens) {
+        if (tokens < 2) throw new IllegalArgumentException("context length must be >= 2, got " + tokens);
+        this.contextLength = tokens;
+        return this;
+    }
+
+    /** Loads a PEFT LoRA/LoRI adapter directory under {@code name}; sessions select it by name. */
+    public LoadOptions adapter(String name, Path dir) {
+        if (name == null || name.isBlank() || name.contains("+")) {
+            throw new IllegalArgumentException("adapter name '" + name + "' must be non-empty and without '+'");
+        }
+        if (adapters.putIfAbsent(name, dir) != null) throw new IllegalArgumentException("adapter name '" + name + "' given twice");
+        return this;
+    }
+
+    /** The adapters new sessions start with (default: none, the base model). */
+    public LoadOptions defaultMix(AdapterMix mix) {
+        this.defaultMix = mix;
+        return this;
+    }
+
+    /**
+     * Merge the default mix into the weights once at load time: fastest decoding for a fixed
+     * set, but that mix then costs a copy of the adapted projections' weights.
+     */
+    public LoadOptions mergeDefaultMix(boolean merge) {
+        this.mergeDefaultMix = merge;
+        return this;
+    }
+
+    /** A tokenizer file or directory, when the model's own directory has none. */
+    public LoadOptions tokenizer(Path fileOrDir) {
+        this.tokenizer = fileOrDir;
+        return this;
+    }
+
+    /** Told about each loading step (e.g. to draw a progress bar). */
+    public LoadOptions progress(LoadProgress listener) {
+        this.progress = listener;
+        return this;
+    }
+
+    int threads() {
+        return threads;
+    }
+
+    Integer contextLength() {
+        return contextLength;
+    }
+
+    Map<String, Path> adapters() {
+        return Collections.unmodifiableMap(adapters);
+    }
+
+    AdapterMix defaultMix() {
+        return defaultMix;
+    }
+
+    boolean mergeDefaultMix() {
+        return mergeDefaultMix;
+    }
+
+    Path tokenizer() {
+        return tokenizer;
+    }
+
+    LoadProgress progress() {
+        return progress;
+    }
+}

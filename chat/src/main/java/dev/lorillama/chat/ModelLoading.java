@@ -1,0 +1,52 @@
+package dev.lorillama.chat;
+
+import dev.lorillama.api.AdapterMix;
+import dev.lorillama.api.LoadOptions;
+import dev.lorillama.api.LoadProgress;
+import dev.lorillama.api.Llama;
+import dev.lorillama.lori.Combination;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Turns the command-line model and adapter options into a {@link Llama} (with a progress bar). */
+final class ModelLoading {
+    private ModelLoading() {}
+
+    static Llama load(ModelOptions model, AdapterOptions adapters, Path tokenizer, LoadProgress progress) {
+        LoadOptions options = LoadOptions.defaults().threads(checkedThreads(model)).progress(progress);
+        if (model.context != null) options.contextLength(model.context);
+        if (tokenizer != null) options.tokenizer(tokenizer);
+        if (!adapters.weights.isEmpty() && adapters.weights.size() != adapters.adapters.size()) {
+            throw new IllegalArgumentException("--weights: " + adapters.weights.size() + " weights given for "
+                    + adapters.adapters.size() + " adapters");
+        }
+        if (adapters.adapters.isEmpty() && (!adapters.weights.isEmpty() || adapters.merged)) {
+            throw new IllegalArgumentException("--weights and --merged need at least one --adapter");
+        }
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (int i = 0; i < adapters.adapters.size(); i++) {
+            Path dir = adapters.adapters.get(i);
+            String name = uniqueName(dir, weights);
+            options.adapter(name, dir);
+            weights.put(name, adapters.weights.isEmpty() ? 1.0 : adapters.weights.get(i));
+        }
+        options.defaultMix(new AdapterMix(weights, Combination.parse(adapters.combination)));
+        options.mergeDefaultMix(adapters.merged);
+        return Llama.load(model.path(), options);
+    }
+
+    static int checkedThreads(ModelOptions model) {
+        if (model.threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + model.threads);
+        return model.threads;
+    }
+
+    /** The adapter's directory name, numbered when two directories share a name. */
+    private static String uniqueName(Path dir, Map<String, Double> taken) {
+        Path file = dir.toAbsolutePath().normalize().getFileName();
+        String base = file == null ? "adapter" : file.toString().replace('+', '_');
+        String name = base;
+        for (int i = 2; taken.containsKey(name); i++) name = base + "-" + i;
+        return name;
+    }
+}

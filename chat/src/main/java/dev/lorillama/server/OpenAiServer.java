@@ -1,0 +1,95 @@
+package dev.lorillama.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.lorillama.api.Llama;
+import dev.lorillama.runtime.UserInputException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An OpenAI-compatible HTTP server over one loaded model (Javalin on Jetty):
+ * {@code GET /health}, {@code GET /v1/models}, {@code POST /v1/chat/completions},
+ * {@code POST /v1/completions}, streaming or not.
+ *
+ * <p>Concurrency: up to {@code parallel} requests generate at the same time, each in its own
+ * session (KV cache, sampler), interleaved operation by operation on the model's kernels; further
+ * requests wait in arrival order for a free session. One base model in memory serves every
+ * adapter: each request applies the adapters its {@code model} names, unmerged.
+ */
+public final class OpenAiServer implements AutoCloseable {
+    private final Javalin app;
+    private final SessionPool sessions;
+
+    private OpenAiServer(Javalin app, SessionPool sessions) {
+        this.app = app;
+        this.sessions = sessions;
+    }
+
+    /**
+     * Starts serving on {@code host:port} (port 0: any free port, see {@link #port()}).
+     *
+     * @param baseId   the id under which the base model is listed and requested
+     * @param parallel how many requests generate at once (each holds a KV cache)
+     */
+    public static OpenAiServer start(Llama llama, String baseId, String host, int port, int parallel) {
+        ServedModels models = new ServedModels(baseId, llama.adapterNames());
+        SessionPool sessions = new SessionPool(llama, parallel);
+        long created = Instant.now().getEpochSecond();
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+            config.http.disableCompression(); // compression would hold streamed events back
+        });
+        app.get("/health", ctx -> {
+            Map<String, Object> health = new LinkedHashMap<>();
+            health.put("status", "ok");
+            health.put("model", baseId);
+            health.putAll(sessions.counters());
+            ctx.contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(health));
+        });
+        app.get("/v1/models", ctx -> ctx.contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(
+                OpenAiJson.models(models.ids(), created))));
+        app.post("/v1/chat/completions", new CompletionHandler(true, llama, models, sessions));
+        app.post("/v1/completions", new CompletionHandler(false, llama, models, sessions));
+        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.type, e.param, e.code));
+        app.exception(UserInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), "invalid_request_error", null, null));
+        app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e, "server_error", null, null));
+        try {
+            app.start(host, port);
+        } catch (RuntimeException e) {
+            sessions.close();
+            throw new UserInputException("cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
+        }
+        return new OpenAiServer(app, sessions);
+    }
+
+    private static void error(Context ctx, int status, String message, String type, String param, String code) {
+        if (ctx.res().isCommitted()) return; // a plain response already under way: nothing more can be said
+        try {
+            ctx.status(status).contentType("application/json")
+                    .result(OpenAiJson.MAPPER.writeValueAsString(OpenAiJson.error(message, type, param, code)));
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) e = e.getCause();
+        return e.getMessage();
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    /** Stops listening and waits for requests in progress. */
+    @Override
+    public void close() {
+        app.stop();
+        sessions.close();
+    }
+}

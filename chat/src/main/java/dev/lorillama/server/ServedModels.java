@@ -1,0 +1,47 @@
+package dev.lorillama.server;
+
+import dev.lorillama.api.AdapterMix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The names the {@code model} field may take: the base model's id (or "base"), each loaded
+ * adapter, and adapters joined with '+' (a cat merge, weight 1 each), all on the one base.
+ */
+final class ServedModels {
+    static final String BASE_ALIAS = "base";
+
+    private final String baseId;
+    private final Set<String> adapters;
+
+    ServedModels(String baseId, Set<String> adapters) {
+        this.baseId = baseId;
+        this.adapters = adapters;
+    }
+
+    /** The ids /v1/models lists: the base, then each adapter. */
+    List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        ids.add(baseId);
+        ids.addAll(adapters);
+        return ids;
+    }
+
+    String baseId() {
+        return baseId;
+    }
+
+    /** The adapters a model name asks for; a 404 model_not_found error for unknown names. */
+    AdapterMix resolve(String model) {
+        if (model == null || model.equals(baseId) || model.equals(BASE_ALIAS)) return AdapterMix.NONE;
+        AdapterMix mix = AdapterMix.parse(model, baseId);
+        for (String name : mix.weights().keySet()) {
+            if (!adapters.contains(name)) throw ApiError.unknownModel(model, String.join(", ", ids()));
+        }
+        if (mix.weights().size() != model.split("\\+", -1).length) {
+            throw ApiError.invalid("model", "The model '" + model + "' names an adapter twice");
+        }
+        return mix;
+    }
+}

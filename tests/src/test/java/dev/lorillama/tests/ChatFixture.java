@@ -1,0 +1,74 @@
+package dev.lorillama.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lorillama.api.AdapterMix;
+import dev.lorillama.api.Llama;
+import dev.lorillama.api.LoadOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The chat fixture written by tools/reference/make_chat_fixture.py: a tiny checkpoint with a
+ * tokenizer, adapters "nlu" and "code", an NLU eval file, and greedy replies computed by the
+ * float64 reference.
+ */
+final class ChatFixture {
+    static final Path ROOT = Fixtures.ROOT.resolve("chat");
+    static final Path MODEL = ROOT.resolve("model");
+    static final Path NLU = ROOT.resolve("adapters/nlu");
+    static final Path CODE = ROOT.resolve("adapters/code");
+    static final Path EVAL_JSON = ROOT.resolve("eval/test.json");
+    static final Path EVAL_JSONL = ROOT.resolve("eval/test.jsonl");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ChatFixture() {}
+
+    /** One expected greedy reply: chat (template) or raw (completion after BOS), base or adapters. */
+    record Expected(String mode, String model, String system, String user, int maxTokens, int[] promptIds,
+                    int[] replyIds, String reply) {
+        AdapterMix mix() {
+            return AdapterMix.parse(model, "base");
+        }
+
+        @Override
+        public String toString() {
+            return mode + " " + model + " " + user;
+        }
+    }
+
+    static List<Expected> expectedReplies() {
+        List<Expected> out = new ArrayList<>();
+        for (JsonNode c : read(ROOT.resolve("expected.json")).get("cases")) {
+            out.add(new Expected(c.get("mode").asText(), c.get("model").asText(), c.get("system").isNull() ? null : c.get("system").asText(),
+                    c.get("user").asText(), c.get("max_tokens").asInt(), Fixtures.ints(c.get("prompt_ids")),
+                    Fixtures.ints(c.get("reply_ids")), c.get("reply").asText()));
+        }
+        return out;
+    }
+
+    static Expected expected(String mode, String model, String user) {
+        return expectedReplies().stream().filter(e -> e.mode().equals(mode) && e.model().equals(model) && e.user().equals(user))
+                .findFirst().orElseThrow();
+    }
+
+    static JsonNode evalExpectations() {
+        return read(ROOT.resolve("eval/expected.json"));
+    }
+
+    /** The fixture model with both adapters, one thread (tests run beside each other on two cores). */
+    static Llama load() {
+        return Llama.load(MODEL, LoadOptions.defaults().threads(1).adapter("nlu", NLU).adapter("code", CODE));
+    }
+
+    static JsonNode read(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

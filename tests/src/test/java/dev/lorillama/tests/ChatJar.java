@@ -1,0 +1,94 @@
+package dev.lorillama.tests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code java -jar chat/target/chat.jar ...} as a separate process, the way users do. */
+final class ChatJar {
+    static final Path JAR = Path.of("../chat/target/chat.jar").toAbsolutePath().normalize();
+    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+
+    record Result(int exitCode, String out, String err) {}
+
+    private ChatJar() {}
+
+    /** {@code java -jar chat.jar args}, with {@code stdin} as its standard input. */
+    static Result run(String stdin, String... args) {
+        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        return run(command, stdin);
+    }
+
+    static Result run(List<String> command, String stdin) {
+        try {
+            Process p = new ProcessBuilder(command).start();
+            var out = drain(p.getInputStream());
+            var err = drain(p.getErrorStream());
+            try (var in = p.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("chat.jar " + command + " did not finish in 60 s");
+            }
+            out.join();
+            err.join();
+            return new Result(p.exitValue(), out.text(), err.text());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static Path jar() {
+        if (!Files.isRegularFile(JAR)) throw new AssertionError(JAR + " is missing: build with ./mvnw verify (package runs before the tests module)");
+        return JAR;
+    }
+
+    /** Reads a stream to the end on its own thread (so neither pipe fills up and blocks the child). */
+    static final class Drain extends Thread {
+        private final InputStream in;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Drain(InputStream in) {
+            this.in = in;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    synchronized (bytes) {
+                        bytes.write(buffer, 0, n);
+                    }
+                }
+            } catch (IOException closed) {
+                // the process ended
+            }
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    static Drain drain(InputStream in) {
+        Drain d = new Drain(in);
+        d.start();
+        return d;
+    }
+}

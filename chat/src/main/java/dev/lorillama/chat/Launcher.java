@@ -15,12 +15,22 @@ import java.util.List;
  */
 public final class Launcher {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** By name: this class is compiled for old Java so that it can say which Java is needed. */
+    private static final String MAIN_CLASS = "dev.lorillama.chat.Main";
+    private static final int REQUIRED_JAVA = 25;
 
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
+        if (Runtime.version().feature() < REQUIRED_JAVA) {
+            System.err.println("error: chat.jar needs Java " + REQUIRED_JAVA + " or newer, but this is Java "
+                    + Runtime.version() + " (" + System.getProperty("java.home") + ")."
+                    + " Run it with a JDK 25, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar chat.jar");
+            System.exit(2);
+        }
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
-            System.exit(Main.run(args));
+            Object exitCode = Class.forName(MAIN_CLASS).getMethod("run", String[].class).invoke(null, (Object) args);
+            System.exit((Integer) exitCode);
             return;
         }
         System.exit(relaunch(args));
@@ -36,11 +46,9 @@ public final class Launcher {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+IgnoreUnrecognizedVMOptions");
         command.add("-Xss4m");
-        // Silence the one-line incubator warning: stdout of one-shot commands must stay clean JSON.
-        command.add("-Djdk.incubator.vector.warning=false");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
+        command.add(MAIN_CLASS);
         command.addAll(List.of(args));
         // Ctrl-C reaches the child too (same process group); the child decides what it means.
         ignoreInterrupts();

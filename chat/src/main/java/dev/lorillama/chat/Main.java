@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Pure-Java Llama 3 runtime with LoRI adapters.",
         subcommands = {
                 LogitsCommand.class,
+                ConvertCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** Options every command that loads a model shares. */
 final class ModelOptions {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH",
-            description = "Model: a Hugging Face checkpoint directory (config.json + *.safetensors).")
+            description = "Model: a Hugging Face checkpoint directory (config.json + *.safetensors) or a .gguf file.")
     Path path;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 LogitsCommand.class,
                 ConvertCommand.class,
+                BenchCommand.class,
+                RandomModelCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -26,7 +26,7 @@ public final class BF16Matrix extends FloatStorageMatrix {
     @Override
     protected FloatVector loadVector(long index) {
         ShortVector raw = ShortVector.fromMemorySegment(HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN);
-        return raw.convertShape(VectorOperators.S2I, F.withLanes(int.class), 0)
+        return raw.convertShape(VectorOperators.S2I, I, 0)
                 .lanewise(VectorOperators.LSHL, 16)
                 .reinterpretAsFloats();
     }

@@ -24,7 +24,7 @@ public final class F16Matrix extends FloatStorageMatrix {
     @Override
     protected FloatVector loadVector(long index) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(BF16Matrix.HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, F.withLanes(int.class), 0);
+                .convertShape(VectorOperators.S2I, I, 0);
         IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(EXPONENT_REBIAS);
         return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();

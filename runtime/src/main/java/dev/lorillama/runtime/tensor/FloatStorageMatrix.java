@@ -11,6 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract sealed class FloatStorageMatrix implements WeightMatrix permits F32Matrix, BF16Matrix, F16Matrix {
     protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Ints with as many lanes as {@link #F}. A constant: a species computed per call defeats the intrinsics. */
+    protected static final VectorSpecies<Integer> I = F.withLanes(int.class);
     /** Tokens processed together against one loaded weight vector. */
     private static final int TOKEN_GROUP = 4;
 

@@ -14,11 +14,16 @@ public final class RandomBlocks {
 
     /** A {@code rows × cols} matrix of {@code type} with random contents, in a heap segment. */
     public static byte[] bytes(DType type, int rows, int cols, long seed) {
+        return bytes(type, rows, cols, seed, 1f);
+    }
+
+    /** As {@link #bytes(DType, int, int, long)}, with every block scale multiplied by {@code scaleFactor}. */
+    public static byte[] bytes(DType type, int rows, int cols, long seed, float scaleFactor) {
         Random random = new Random(seed);
         long elements = (long) rows * cols;
         if (!type.isBlockQuantized()) {
             float[] values = new float[(int) elements];
-            for (int i = 0; i < values.length; i++) values[i] = (float) random.nextGaussian();
+            for (int i = 0; i < values.length; i++) values[i] = (float) random.nextGaussian() * scaleFactor;
             byte[] out = new byte[(int) type.byteSize(elements)];
             TensorEncoder.encode(type, values, 0, values.length, out, 0);
             return out;
@@ -27,12 +32,12 @@ public final class RandomBlocks {
         random.nextBytes(out);
         for (int at = 0; at < out.length; at += type.blockBytes()) {
             switch (type) {
-                case Q8_0, Q4_0 -> putF16(out, at, scale(random, 0.05f));
+                case Q8_0, Q4_0 -> putF16(out, at, scale(random, 0.05f * scaleFactor));
                 case Q4_K -> {
-                    putF16(out, at, scale(random, 0.02f));
-                    putF16(out, at + 2, scale(random, 0.02f));
+                    putF16(out, at, scale(random, 0.02f * scaleFactor));
+                    putF16(out, at + 2, scale(random, 0.02f * scaleFactor));
                 }
-                case Q6_K -> putF16(out, at + 208, scale(random, 0.002f));
+                case Q6_K -> putF16(out, at + 208, scale(random, 0.002f * scaleFactor));
                 default -> throw new IllegalArgumentException(type.toString());
             }
         }

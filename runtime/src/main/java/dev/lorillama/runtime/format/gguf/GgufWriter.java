@@ -24,7 +24,8 @@ public final class GgufWriter {
         void row(int r, float[] dst);
     }
 
-    private record Tensor(String name, DType type, int rows, int cols, boolean vector, RowSource source) {
+    /** Either {@code source} rows to encode, or {@code encoded} bytes already in {@code type}. */
+    private record Tensor(String name, DType type, int rows, int cols, boolean vector, RowSource source, byte[] encoded) {
         long bytes() {
             return type.byteSize((long) rows * cols);
         }
@@ -87,7 +88,16 @@ public final class GgufWriter {
 
     /** A {@code rows × cols} matrix stored as {@code type}. */
     public GgufWriter addMatrix(String name, DType type, int rows, int cols, RowSource source) {
-        tensors.add(new Tensor(name, type, rows, cols, false, source));
+        tensors.add(new Tensor(name, type, rows, cols, false, source, null));
+        return this;
+    }
+
+    /** A {@code rows × cols} matrix whose bytes are already encoded as {@code type} (any readable type, K-quants too). */
+    public GgufWriter addEncodedMatrix(String name, DType type, int rows, int cols, byte[] encoded) {
+        if (encoded.length != type.byteSize((long) rows * cols)) {
+            throw new IllegalArgumentException(name + ": " + encoded.length + " bytes for " + rows + "x" + cols + " " + type);
+        }
+        tensors.add(new Tensor(name, type, rows, cols, false, null, encoded.clone()));
         return this;
     }
 
@@ -95,7 +105,7 @@ public final class GgufWriter {
     public GgufWriter addVector(String name, float[] values) {
         float[] copy = values.clone();
         tensors.add(new Tensor(name, DType.F32, 1, copy.length, true,
-                (r, dst) -> System.arraycopy(copy, 0, dst, 0, copy.length)));
+                (r, dst) -> System.arraycopy(copy, 0, dst, 0, copy.length), null));
         return this;
     }
 
@@ -127,6 +137,11 @@ public final class GgufWriter {
             writeFully(channel, ByteBuffer.wrap(headerBytes));
             writeFully(channel, ByteBuffer.allocate((int) (align(headerBytes.length) - headerBytes.length)));
             for (Tensor t : tensors) {
+                if (t.encoded() != null) {
+                    writeFully(channel, ByteBuffer.wrap(t.encoded()));
+                    writeFully(channel, ByteBuffer.allocate((int) (align(t.bytes()) - t.bytes())));
+                    continue;
+                }
                 float[] row = new float[t.cols()];
                 byte[] encoded = new byte[(int) t.type().byteSize(t.cols())];
                 ByteBuffer chunk = ByteBuffer.allocate(Math.max(encoded.length, 1 << 20));

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Decode (one token) runs the fused kernel {@link #dotBlock}: the block is dequantized in
  * registers and multiplied with the activations, so weights stream from memory exactly once.
- * Prefill (several tokens) decodes each row once into a per-thread float buffer and runs every
- * token of the batch past it, four at a time, so decoding costs once per row per token block.
+ * Prefill (several tokens) decodes rows once into floats and runs the token block past them
+ * ({@link DecodedRowsKernel}), so decoding costs once per row per token block.
  */
 public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
         permits Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
@@ -27,9 +27,8 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     protected static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
     protected static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final int TOKEN_GROUP = 4;
-    /** Per-thread buffers for a decoded row (prefill) and a decoded block (unfused decode). */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[256]});
+    /** Per-thread buffer for one decoded block (decode of formats without a fused kernel). */
+    private static final ThreadLocal<float[]> BLOCK_SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
 
     protected final String name;
     protected final DType dtype;
@@ -125,20 +124,13 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
 
     @Override
     public void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
-        float[][] scratch = SCRATCH.get();
-        if (tokenTo - tokenFrom == 1) {
-            int xo = tokenFrom * cols, yo = tokenFrom * rows;
-            for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r, x, xo, scratch[1]);
+        if (tokenTo - tokenFrom > 1) {
+            DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
             return;
         }
-        if (scratch[0].length < cols) scratch[0] = new float[cols];
-        float[] w = scratch[0];
-        for (int r = rowFrom; r < rowTo; r++) {
-            readRow(r, w, 0);
-            int t = tokenFrom;
-            for (; t + TOKEN_GROUP <= tokenTo; t += TOKEN_GROUP) dot4(w, x, t, y, r);
-            for (; t < tokenTo; t++) y[t * rows + r] = VectorOps.dot(w, 0, x, t * cols, cols);
-        }
+        float[] blockScratch = BLOCK_SCRATCH.get();
+        int xo = tokenFrom * cols, yo = tokenFrom * rows;
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r, x, xo, blockScratch);
     }
 
     private float dotRow(int row, float[] x, int xo, float[] blockScratch) {
@@ -149,22 +141,5 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
             acc = dotBlock(offset, x, xo, acc, blockScratch);
         }
         return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Four tokens against one decoded row; cols is a multiple of the vector length. */
-    private void dot4(float[] w, float[] x, int t, float[] y, int row) {
-        int o0 = t * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int c = 0; c < cols; c += F.length()) {
-            FloatVector wv = FloatVector.fromArray(F, w, c);
-            a0 = wv.fma(FloatVector.fromArray(F, x, o0 + c), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, o1 + c), a1);
-            a2 = wv.fma(FloatVector.fromArray(F, x, o2 + c), a2);
-            a3 = wv.fma(FloatVector.fromArray(F, x, o3 + c), a3);
-        }
-        y[t * rows + row] = a0.reduceLanes(VectorOperators.ADD);
-        y[(t + 1) * rows + row] = a1.reduceLanes(VectorOperators.ADD);
-        y[(t + 2) * rows + row] = a2.reduceLanes(VectorOperators.ADD);
-        y[(t + 3) * rows + row] = a3.reduceLanes(VectorOperators.ADD);
     }
 }

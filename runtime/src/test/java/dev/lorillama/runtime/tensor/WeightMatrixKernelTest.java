@@ -37,7 +37,7 @@ class WeightMatrixKernelTest {
                 float[] x = new float[tokens * cols];
                 for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
                 // Rows 3..rows-2 and tokens 1..tokens only: the kernel must leave the rest alone.
-                int rowFrom = 3, rowTo = rows - 2, tokenFrom = tokens > 1 ? 1 : 0;
+                int rowFrom = 3, rowTo = rows - 1, tokenFrom = tokens > 1 ? 1 : 0;
                 float[] y = new float[tokens * rows];
                 w.multiplyRows(x, tokenFrom, tokens, y, rowFrom, rowTo);
                 for (int t = 0; t < tokens; t++) {

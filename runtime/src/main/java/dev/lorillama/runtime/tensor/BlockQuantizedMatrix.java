@@ -10,13 +10,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A matrix stored in ggml blocks: each row is {@code cols / blockElements} blocks of
- * {@code blockBytes}, each block holding its scales and packed integers. Subclasses say how to
- * decode one block; the loops over rows, blocks and tokens live here once.
+ * {@code blockBytes}, each block holding its scales and packed integers. A subclass only says
+ * how to decode one vector-wide part of a block ({@link #part}), the block's common scale
+ * ({@link #blockScale}) and, plainly, one element ({@link #decodeScalar}); the loops over rows,
+ * blocks and tokens live here once.
  *
- * <p>Decode (one token) runs the fused kernel {@link #dotBlock}: the block is dequantized in
- * registers and multiplied with the activations, so weights stream from memory exactly once.
- * Prefill (several tokens) decodes rows once into floats and runs the token block past them
- * ({@link DecodedRowsKernel}), so decoding costs once per row per token block.
+ * <p>Decode (one token) is fused: each part is dequantized in registers and multiplied with the
+ * activations, and the block's sum is scaled once, so weights stream from memory exactly once
+ * and never land in an array. (Running four rows together to share the activation loads measured
+ * no faster here.) Prefill (several tokens) decodes rows once into floats and runs the token
+ * block past them ({@link DecodedRowsKernel}).
  */
 public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
         permits Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
@@ -27,8 +30,6 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     protected static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
     protected static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Per-thread buffer for one decoded block (decode of formats without a fused kernel). */
-    private static final ThreadLocal<float[]> BLOCK_SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
 
     protected final String name;
     protected final DType dtype;
@@ -57,24 +58,26 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
         this.rowBytes = (long) blocksPerRow * dtype.blockBytes();
     }
 
-    /** Decodes the block at byte {@code offset} into {@code out[oo .. oo+blockElements)}. */
-    protected abstract void decodeBlock(long offset, float[] out, int oo);
+    /**
+     * Elements {@code [part·L, part·L + L)} of the block at byte {@code offset} (L = lanes of
+     * {@link #F}), decoded except for the factor {@link #blockScale} common to the whole block.
+     */
+    protected abstract FloatVector part(long offset, int part);
+
+    /**
+     * Values per block, as a constant of the subclass: once inlined, loops over the parts of a
+     * block have a known trip count and unroll completely (a field here halves the speed).
+     */
+    protected abstract int blockElements();
+
+    /** Bytes per block, as a constant of the subclass (see {@link #blockElements}). */
+    protected abstract int blockBytes();
+
+    /** The factor every element of the block is multiplied by (1 where scales are per part). */
+    protected abstract float blockScale(long offset);
 
     /** Element {@code i} of the block at byte {@code offset}, decoded one by one as the format spec says. */
     protected abstract float decodeScalar(long offset, int i);
-
-    /**
-     * {@code acc} plus lane-wise partial sums of (block values · {@code x[xo ..]}). This default
-     * decodes into {@code blockScratch} first; formats that matter for speed override it fused.
-     */
-    protected FloatVector dotBlock(long offset, float[] x, int xo, FloatVector acc, float[] blockScratch) {
-        int n = dtype.blockElements();
-        decodeBlock(offset, blockScratch, 0);
-        for (int i = 0; i < n; i += F.length()) {
-            acc = FloatVector.fromArray(F, blockScratch, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-        }
-        return acc;
-    }
 
     protected final float f16(long offset) {
         return Float.float16ToFloat(data.get(LE_SHORT, offset));
@@ -116,9 +119,11 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
 
     @Override
     public void readRow(int row, float[] dst, int offset) {
-        long rowStart = row * rowBytes;
-        for (int b = 0; b < blocksPerRow; b++) {
-            decodeBlock(rowStart + (long) b * dtype.blockBytes(), dst, offset + b * dtype.blockElements());
+        long block = row * rowBytes;
+        int at = offset;
+        for (int b = 0; b < blocksPerRow; b++, block += blockBytes()) {
+            FloatVector scale = FloatVector.broadcast(F, blockScale(block));
+            for (int p = 0; p < blockElements() / F.length(); p++, at += F.length()) part(block, p).mul(scale).intoArray(dst, at);
         }
     }
 
@@ -128,17 +133,17 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
             DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
             return;
         }
-        float[] blockScratch = BLOCK_SCRATCH.get();
         int xo = tokenFrom * cols, yo = tokenFrom * rows;
-        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r, x, xo, blockScratch);
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r, x, xo);
     }
 
-    private float dotRow(int row, float[] x, int xo, float[] blockScratch) {
+    private float dotRow(int row, float[] x, int xo) {
         long offset = row * rowBytes;
-        int step = dtype.blockElements(), bytes = dtype.blockBytes();
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocksPerRow; b++, offset += bytes, xo += step) {
-            acc = dotBlock(offset, x, xo, acc, blockScratch);
+        for (int b = 0; b < blocksPerRow; b++, offset += blockBytes()) {
+            FloatVector sum = FloatVector.zero(F);
+            for (int p = 0; p < blockElements() / F.length(); p++, xo += F.length()) sum = part(offset, p).fma(FloatVector.fromArray(F, x, xo), sum);
+            acc = sum.fma(FloatVector.broadcast(F, blockScale(offset)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -10,11 +10,20 @@ import jdk.incubator.vector.VectorOperators;
  * value j in its low nibble and value j+16 in its high nibble; value = d·(q − 8).
  */
 public final class Q4_0Matrix extends BlockQuantizedMatrix {
-    static final int BLOCK = 32;
-    private static final int HALF = BLOCK / 2;
+    private static final int HALF = 16;
 
     public Q4_0Matrix(String name, MemorySegment data, int rows, int cols) {
         super(name, DType.Q4_0, data, rows, cols);
+    }
+
+    @Override
+    protected int blockElements() {
+        return 32;
+    }
+
+    @Override
+    protected int blockBytes() {
+        return 18;
     }
 
     @Override
@@ -25,32 +34,16 @@ public final class Q4_0Matrix extends BlockQuantizedMatrix {
     }
 
     @Override
-    protected void decodeBlock(long offset, float[] out, int oo) {
-        FloatVector d = FloatVector.broadcast(F, f16(offset));
-        for (int i = 0; i < HALF; i += F.length()) {
-            ByteVector packed = ByteVector.fromMemorySegment(B, data, offset + 2 + i, LE);
-            low(packed).mul(d).intoArray(out, oo + i);
-            high(packed).mul(d).intoArray(out, oo + HALF + i);
-        }
+    protected float blockScale(long offset) {
+        return f16(offset);
     }
 
-    /** Both nibbles of each loaded byte vector meet their activations; d scales once per block. */
+    /** Values 0..15 are the low nibbles, 16..31 the high nibbles of the same 16 bytes; q − 8 as floats. */
     @Override
-    protected FloatVector dotBlock(long offset, float[] x, int xo, FloatVector acc, float[] blockScratch) {
-        FloatVector sum = FloatVector.zero(F);
-        for (int i = 0; i < HALF; i += F.length()) {
-            ByteVector packed = ByteVector.fromMemorySegment(B, data, offset + 2 + i, LE);
-            sum = low(packed).fma(FloatVector.fromArray(F, x, xo + i), sum);
-            sum = high(packed).fma(FloatVector.fromArray(F, x, xo + HALF + i), sum);
-        }
-        return sum.fma(FloatVector.broadcast(F, f16(offset)), acc);
-    }
-
-    private static FloatVector low(ByteVector packed) {
-        return (FloatVector) packed.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static FloatVector high(ByteVector packed) {
-        return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    protected FloatVector part(long offset, int part) {
+        int first = part * F.length();
+        ByteVector packed = ByteVector.fromMemorySegment(B, data, offset + 2 + first % HALF, LE);
+        ByteVector q = first < HALF ? packed.and((byte) 0xF) : packed.lanewise(VectorOperators.LSHR, 4);
+        return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
     }
 }

@@ -14,7 +14,6 @@ import jdk.incubator.vector.VectorOperators;
  * and bits 6-7; value = d·scale·(q − 32).
  */
 public final class Q6KMatrix extends BlockQuantizedMatrix {
-    static final int BLOCK = 256;
     private static final int HIGH_BITS = 128;
     private static final int SCALES = 192;
     private static final int D = 208;
@@ -28,6 +27,16 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
     }
 
     @Override
+    protected int blockElements() {
+        return 256;
+    }
+
+    @Override
+    protected int blockBytes() {
+        return 210;
+    }
+
+    @Override
     protected float decodeScalar(long offset, int i) {
         int half = i / 128, k = i % 128, quarter = k / 32, l = k % 32;
         int low = u8(offset + 64L * half + l + (quarter % 2) * 32);
@@ -38,28 +47,20 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
     }
 
     @Override
-    protected void decodeBlock(long offset, float[] out, int oo) {
-        float d = f16(offset + D);
-        for (int half = 0; half < 2; half++) {
-            long ql = offset + 64L * half, qh = offset + HIGH_BITS + 32L * half;
-            int sc = 8 * half, o = oo + 128 * half;
-            for (int l = 0; l < 32; l += F.length()) {
-                ByteVector lowA = ByteVector.fromMemorySegment(B, data, ql + l, LE);
-                ByteVector lowB = ByteVector.fromMemorySegment(B, data, ql + 32 + l, LE);
-                ByteVector high = ByteVector.fromMemorySegment(B, data, qh + l, LE);
-                int is = sc + l / 16;
-                store(lowA.and((byte) 0xF), high, 0, d * scale(offset, is), out, o + l);
-                store(lowB.and((byte) 0xF), high, 2, d * scale(offset, is + 2), out, o + 32 + l);
-                store(lowA.lanewise(VectorOperators.LSHR, 4), high, 4, d * scale(offset, is + 4), out, o + 64 + l);
-                store(lowB.lanewise(VectorOperators.LSHR, 4), high, 6, d * scale(offset, is + 6), out, o + 96 + l);
-            }
-        }
+    protected float blockScale(long offset) {
+        return f16(offset + D);
     }
 
-    /** (low | ((high >> shift) & 3) << 4) − 32, widened and scaled. */
-    private static void store(ByteVector lowNibbles, ByteVector high, int shift, float scale, float[] out, int at) {
-        ByteVector q = lowNibbles.or(high.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+    /** (low nibble | 2 high bits << 4) − 32, times the scale of its 16 values (at most 16 lanes: one scale). */
+    @Override
+    protected FloatVector part(long offset, int part) {
+        int first = part * F.length();
+        int half = first / 128, k = first % 128, quarter = k / 32, l = k % 32;
+        ByteVector low = ByteVector.fromMemorySegment(B, data, offset + 64L * half + l + (quarter % 2) * 32, LE);
+        ByteVector high = ByteVector.fromMemorySegment(B, data, offset + HIGH_BITS + 32L * half + l, LE);
+        ByteVector nibble = quarter < 2 ? low.and((byte) 0xF) : low.lanewise(VectorOperators.LSHR, 4);
+        ByteVector q = nibble.or(high.lanewise(VectorOperators.LSHR, 2 * quarter).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
                 .sub((byte) 32);
-        ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(out, at);
+        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scale(offset, 8 * half + l / 16 + 2 * quarter));
     }
 }

@@ -8,10 +8,18 @@ import jdk.incubator.vector.VectorOperators;
 
 /** ggml Q8_0: blocks of 32 values = f16 scale d (2 bytes) + 32 signed bytes q; value = d·q. */
 public final class Q8_0Matrix extends BlockQuantizedMatrix {
-    static final int BLOCK = 32;
-
     public Q8_0Matrix(String name, MemorySegment data, int rows, int cols) {
         super(name, DType.Q8_0, data, rows, cols);
+    }
+
+    @Override
+    protected int blockElements() {
+        return 32;
+    }
+
+    @Override
+    protected int blockBytes() {
+        return 34;
     }
 
     @Override
@@ -20,24 +28,14 @@ public final class Q8_0Matrix extends BlockQuantizedMatrix {
     }
 
     @Override
-    protected void decodeBlock(long offset, float[] out, int oo) {
-        FloatVector d = FloatVector.broadcast(F, f16(offset));
-        for (int i = 0; i < BLOCK; i += F.length()) {
-            widen(offset + 2 + i).mul(d).intoArray(out, oo + i);
-        }
+    protected float blockScale(long offset) {
+        return f16(offset);
     }
 
-    /** Σ q·x over the block in lanes, scaled by d once per block. */
+    /** The signed bytes, widened to floats. */
     @Override
-    protected FloatVector dotBlock(long offset, float[] x, int xo, FloatVector acc, float[] blockScratch) {
-        FloatVector sum = widen(offset + 2).mul(FloatVector.fromArray(F, x, xo));
-        for (int i = F.length(); i < BLOCK; i += F.length()) {
-            sum = widen(offset + 2 + i).fma(FloatVector.fromArray(F, x, xo + i), sum);
-        }
-        return sum.fma(FloatVector.broadcast(F, f16(offset)), acc);
-    }
-
-    private FloatVector widen(long byteOffset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, data, byteOffset, LE).convertShape(VectorOperators.B2F, F, 0);
+    protected FloatVector part(long offset, int part) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, data, offset + 2 + (long) part * F.length(), LE)
+                .convertShape(VectorOperators.B2F, F, 0);
     }
 }

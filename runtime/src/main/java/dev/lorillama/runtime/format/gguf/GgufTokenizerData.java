@@ -22,6 +22,13 @@ public record GgufTokenizerData(String model, String pre, List<String> tokens, L
     public static final int CONTROL = 3;
     public static final int UNUSED = 5;
 
+    /** The tokenizer stored in the GGUF file at {@code path} (opened and closed here), or empty. */
+    public static Optional<GgufTokenizerData> read(java.nio.file.Path path) {
+        try (GgufFile file = GgufFile.open(path)) {
+            return of(file);
+        }
+    }
+
     /** The tokenizer of {@code file}, or empty when it has none (no tokenizer.ggml.tokens). */
     public static Optional<GgufTokenizerData> of(GgufFile file) {
         GgufMetadata m = file.metadata();

@@ -68,6 +68,7 @@ class GgufFileTest {
             assertEquals(1, tok.bosId());
             assertEquals(-1, tok.eosId());
         }
+        assertEquals(List.of("a", "b", "ü"), GgufTokenizerData.read(file).orElseThrow().tokens());
     }
 
     @Test

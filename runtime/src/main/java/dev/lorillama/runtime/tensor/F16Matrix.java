@@ -25,8 +25,9 @@ public final class F16Matrix extends FloatStorageMatrix {
     protected FloatVector loadVector(long index) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(BF16Matrix.HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.S2I, I, 0);
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(EXPONENT_REBIAS);
+        // The widening sign-extends, so bit 31 already is the sign; exponent and mantissa move up 13 bits.
+        IntVector sign = h.and(0x80000000);
+        FloatVector magnitude = h.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).reinterpretAsFloats().mul(EXPONENT_REBIAS);
         return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 

@@ -26,6 +26,9 @@ import picocli.CommandLine.Mixin;
                 TokenizeCommand.class,
                 EvalCommand.class,
                 ServeCommand.class,
+                ConvertCommand.class,
+                BenchCommand.class,
+                RandomModelCommand.class,
         })
 public final class Main implements Callable<Integer> {
     @Mixin

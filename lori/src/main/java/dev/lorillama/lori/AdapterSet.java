@@ -8,6 +8,7 @@ import dev.lorillama.runtime.model.LlamaConfig;
 import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.Projection;
 import dev.lorillama.runtime.model.RopeLayout;
+import dev.lorillama.runtime.model.RopePermutation;
 import dev.lorillama.runtime.tensor.DType;
 import dev.lorillama.runtime.tensor.HeapMatrices;
 import dev.lorillama.runtime.tensor.WeightMatrix;
@@ -132,7 +133,7 @@ public final class AdapterSet implements AutoCloseable {
         if (base.ropeLayout() == RopeLayout.HALVES || (p != Projection.Q && p != Projection.K)) return b;
         int headDim = base.headDim();
         return HeapMatrices.build(b.describe() + "(interleaved)", DType.F32, b.rows(), b.cols(), arena,
-                (row, dst) -> b.readRow(RopeRowOrder.hfRowOfInterleaved(row, headDim), dst, 0));
+                (row, dst) -> b.readRow(RopePermutation.hfRowOf(row, headDim), dst, 0));
     }
 
     /** Projections with the updates applied on the fly: {@code W·x + Σ s·B·(A·x)}. */

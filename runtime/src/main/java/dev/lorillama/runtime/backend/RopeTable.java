@@ -24,7 +24,7 @@ public final class RopeTable {
         for (int i = 0; i < half; i++) {
             // HF computes inv_freq in float32; do the same so angles round alike.
             float invFreq = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
-            if (scaling != null) invFreq = (float) scaling.apply(invFreq);
+            if (scaling != null) invFreq = (float) scaling.apply(i, invFreq);
             for (int p = 0; p < positions; p++) {
                 float angle = p * invFreq;
                 cos[p * half + i] = (float) Math.cos(angle);

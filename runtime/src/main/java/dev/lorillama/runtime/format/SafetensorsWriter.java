@@ -3,6 +3,8 @@ package dev.lorillama.runtime.format;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lorillama.runtime.tensor.DType;
+import dev.lorillama.runtime.tensor.RowSource;
+import dev.lorillama.runtime.tensor.TensorEncoder;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -14,7 +16,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
-/** Writes a safetensors file, streaming each tensor's bytes (nothing is held whole in memory). */
+/**
+ * Writes a safetensors file, streaming each tensor's bytes (nothing is held whole in memory, so a
+ * model larger than memory can be written).
+ */
 public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
@@ -26,9 +31,9 @@ public final class SafetensorsWriter {
 
     public record Entry(String name, DType dtype, long[] shape, Bytes bytes) {
         long byteSize() {
-            long n = dtype.bytesPerElement();
+            long n = 1;
             for (long d : shape) n *= d;
-            return n;
+            return dtype.byteSize(n);
         }
     }
 
@@ -46,6 +51,27 @@ public final class SafetensorsWriter {
             ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             buf.asFloatBuffer().put(values);
             writeFully(out, buf);
+        });
+    }
+
+    /** A tensor of a float type whose rows are computed one at a time and encoded as they are written. */
+    public static Entry rows(String name, DType dtype, long[] shape, RowSource source) {
+        int cols = (int) shape[shape.length - 1];
+        long rows = shape.length == 1 ? 1 : shape[0];
+        return new Entry(name, dtype, shape, out -> {
+            float[] row = new float[cols];
+            byte[] encoded = new byte[(int) dtype.byteSize(cols)];
+            ByteBuffer chunk = ByteBuffer.allocate(Math.max(encoded.length, 1 << 20));
+            for (int r = 0; r < rows; r++) {
+                source.row(r, row);
+                TensorEncoder.encode(dtype, row, 0, cols, encoded, 0);
+                if (chunk.remaining() < encoded.length) {
+                    writeFully(out, chunk.flip());
+                    chunk.clear();
+                }
+                chunk.put(encoded);
+            }
+            writeFully(out, chunk.flip());
         });
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * The hyper-parameters of a Llama model, as Hugging Face's {@code config.json} states them.
  *
  * @param headDim       size of one attention head (config {@code head_dim}, else hidden / heads)
- * @param ropeScaling   null when the config has no "llama3" rope scaling
+ * @param ropeScaling   null when the config has no "llama3" rope scaling (or the GGUF no rope_freqs)
  * @param eosTokenIds   all end-of-sequence ids (the config may give one or a list)
  * @param ropeLayout    how q/k rows are ordered within a head (HF checkpoints: HALVES)
  */
@@ -142,7 +142,7 @@ public record LlamaConfig(
             throw new UserInputException(where + ": rope_scaling type \"" + type + "\" is not supported (only \"llama3\")");
         }
         HfConfigReader r = new HfConfigReader(node, where + ": rope_scaling");
-        RopeScaling s = new RopeScaling(r.requiredDouble("factor"), r.requiredDouble("low_freq_factor"),
+        Llama3RopeScaling s = new Llama3RopeScaling(r.requiredDouble("factor"), r.requiredDouble("low_freq_factor"),
                 r.requiredDouble("high_freq_factor"), r.requiredInt("original_max_position_embeddings"));
         if (s.factor() <= 0 || s.highFreqFactor() <= s.lowFreqFactor() || s.originalMaxPositions() <= 0) {
             throw new UserInputException(where + ": rope_scaling values are inconsistent: " + node);

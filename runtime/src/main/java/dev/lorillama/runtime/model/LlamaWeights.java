@@ -45,6 +45,29 @@ public record LlamaWeights(WeightMatrix tokenEmbeddings, List<LayerWeights> laye
         return new LlamaWeights(embeddings, List.of(layers), finalNorm, lmHead);
     }
 
+    /**
+     * Loads from tensors named as in GGUF files (token_embd, blk.N.attn_q, ..., output_norm,
+     * output; output absent when tied). q/k rows stay in GGUF's interleaved order: the config
+     * says {@link RopeLayout#INTERLEAVED}.
+     */
+    public static LlamaWeights fromGgufTensors(TensorSource source, LlamaConfig c) {
+        WeightMatrix embeddings = matrix(source, "token_embd.weight", c.vocabSize(), c.hiddenSize());
+        LayerWeights[] layers = new LayerWeights[c.numLayers()];
+        for (int l = 0; l < c.numLayers(); l++) {
+            Map<Projection, WeightMatrix> projections = new EnumMap<>(Projection.class);
+            for (Projection p : Projection.values()) {
+                projections.put(p, matrix(source, p.ggufTensor(l), p.outFeatures(c), p.inFeatures(c)));
+            }
+            layers[l] = new LayerWeights(
+                    norm(source, "blk." + l + ".attn_norm.weight", c.hiddenSize()),
+                    norm(source, "blk." + l + ".ffn_norm.weight", c.hiddenSize()),
+                    projections);
+        }
+        float[] finalNorm = norm(source, "output_norm.weight", c.hiddenSize());
+        WeightMatrix lmHead = c.tieWordEmbeddings() ? embeddings : matrix(source, "output.weight", c.vocabSize(), c.hiddenSize());
+        return new LlamaWeights(embeddings, List.of(layers), finalNorm, lmHead);
+    }
+
     static WeightMatrix matrix(TensorSource source, String name, int rows, int cols) {
         TensorData t = source.require(name);
         if (t.rank() != 2 || t.shape()[0] != rows || t.shape()[1] != cols) {

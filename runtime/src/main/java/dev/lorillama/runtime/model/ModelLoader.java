@@ -3,10 +3,12 @@ package dev.lorillama.runtime.model;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.backend.CpuBackend;
 import dev.lorillama.runtime.format.HfCheckpoint;
+import dev.lorillama.runtime.format.gguf.GgufFile;
+import dev.lorillama.runtime.format.gguf.GgufLlamaConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens a model from a path: a Hugging Face checkpoint directory. */
+/** Opens a model from a path: a Hugging Face checkpoint directory or a GGUF file. */
 public final class ModelLoader {
     private ModelLoader() {}
 
@@ -26,6 +28,17 @@ public final class ModelLoader {
                 throw e;
             }
         }
-        throw new UserInputException(path + ": not a model (expected a Hugging Face checkpoint directory with config.json)");
+        if (GgufFile.looksLikeGguf(path)) {
+            GgufFile gguf = GgufFile.open(path);
+            try {
+                LlamaConfig config = GgufLlamaConfig.read(gguf);
+                return new LlamaModel(config, LlamaWeights.fromGgufTensors(gguf, config), new CpuBackend(threads), gguf);
+            } catch (RuntimeException e) {
+                gguf.close();
+                throw e;
+            }
+        }
+        throw new UserInputException(path + ": not a model (expected a Hugging Face checkpoint directory with config.json"
+                + " or a .gguf file)");
     }
 }

@@ -2,22 +2,29 @@ package dev.lorillama.runtime.model;
 
 import java.util.Optional;
 
-/** The seven linear projections of a Llama layer, with their Hugging Face names. */
+/** The seven linear projections of a Llama layer, with their Hugging Face and GGUF names. */
 public enum Projection {
-    Q("self_attn", "q_proj"),
-    K("self_attn", "k_proj"),
-    V("self_attn", "v_proj"),
-    O("self_attn", "o_proj"),
-    GATE("mlp", "gate_proj"),
-    UP("mlp", "up_proj"),
-    DOWN("mlp", "down_proj");
+    Q("self_attn", "q_proj", "attn_q"),
+    K("self_attn", "k_proj", "attn_k"),
+    V("self_attn", "v_proj", "attn_v"),
+    O("self_attn", "o_proj", "attn_output"),
+    GATE("mlp", "gate_proj", "ffn_gate"),
+    UP("mlp", "up_proj", "ffn_up"),
+    DOWN("mlp", "down_proj", "ffn_down");
 
     private final String block;
     private final String moduleName;
+    private final String ggufName;
 
-    Projection(String block, String moduleName) {
+    Projection(String block, String moduleName, String ggufName) {
         this.block = block;
         this.moduleName = moduleName;
+        this.ggufName = ggufName;
+    }
+
+    /** The tensor name in GGUF files, e.g. {@code blk.3.attn_q.weight}. */
+    public String ggufTensor(int layer) {
+        return "blk." + layer + "." + ggufName + ".weight";
     }
 
     /** The PEFT target-module name, e.g. {@code q_proj}. */

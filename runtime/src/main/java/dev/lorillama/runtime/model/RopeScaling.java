@@ -1,19 +1,7 @@
 package dev.lorillama.runtime.model;
 
-/**
- * Llama 3.1's "llama3" RoPE scaling: low frequencies are divided by {@code factor}, high
- * frequencies kept, and the band between blended smoothly (HF {@code _compute_llama3_parameters}).
- */
-public record RopeScaling(double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
-
-    /** Rescales one inverse frequency. */
-    public double apply(double invFreq) {
-        double lowFreqWavelen = originalMaxPositions / lowFreqFactor;
-        double highFreqWavelen = originalMaxPositions / highFreqFactor;
-        double wavelen = 2 * Math.PI / invFreq;
-        if (wavelen < highFreqWavelen) return invFreq;
-        if (wavelen > lowFreqWavelen) return invFreq / factor;
-        double smooth = (originalMaxPositions / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
-        return (1 - smooth) * invFreq / factor + smooth * invFreq;
-    }
+/** A rescaling of RoPE's inverse frequencies (Llama 3.1's long-context extension). */
+public sealed interface RopeScaling permits Llama3RopeScaling, RopeFrequencyFactors {
+    /** Rescales inverse frequency number {@code index} (0 ≤ index < headDim/2). */
+    double apply(int index, double invFreq);
 }

@@ -23,20 +23,16 @@ public final class F16Matrix extends FloatStorageMatrix {
 
     @Override
     protected FloatVector loadVector(long index) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(BF16Matrix.HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.S2I, I, 0);
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(EXPONENT_REBIAS);
+        // The widening sign-extends, so bit 31 already is the sign; exponent and mantissa move up 13 bits.
+        IntVector sign = h.and(0x80000000);
+        FloatVector magnitude = h.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).reinterpretAsFloats().mul(EXPONENT_REBIAS);
         return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 
     @Override
     protected float loadScalar(long index) {
         return Float.float16ToFloat(data.get(LE_SHORT, index * 2));
-    }
-
-    @Override
-    protected void decode(long index, float[] dst, int count) {
-        decodeVectors(index, dst, count);
     }
 }

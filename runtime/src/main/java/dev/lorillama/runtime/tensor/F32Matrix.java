@@ -22,9 +22,4 @@ public final class F32Matrix extends FloatStorageMatrix {
     protected float loadScalar(long index) {
         return data.get(LE_FLOAT, index * Float.BYTES);
     }
-
-    @Override
-    protected void decode(long index, float[] dst, int count) {
-        MemorySegment.copy(data, LE_FLOAT, index * Float.BYTES, dst, 0, count);
-    }
 }

@@ -3,22 +3,17 @@ package dev.lorillama.runtime.tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A matrix whose elements are stored one by one as some float type (F32, BF16, F16). Subclasses
- * only say how to decode one vector and one scalar; the dot-product loops live here once.
+ * only say how to decode one vector and one scalar; the decode dot product lives here once, and
+ * prefill goes through {@link DecodedRowsKernel} like every format.
  */
 public abstract sealed class FloatStorageMatrix implements WeightMatrix permits F32Matrix, BF16Matrix, F16Matrix {
     protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Ints of the same width as {@link #F} (a constant, so the Vector API can intrinsify casts). */
+    /** Ints with as many lanes as {@link #F}. A constant: a species computed per call defeats the intrinsics. */
     protected static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    /** Shorts of half the width: as many lanes as {@link #F}, for 16-bit float types. */
-    protected static final VectorSpecies<Short> HALF_WIDTH_SHORTS =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    /** Tokens processed together against one decoded chunk of weights. */
-    private static final int TOKEN_GROUP = 4;
 
     protected final String name;
     protected final MemorySegment data;
@@ -80,60 +75,33 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
         return loadScalar((long) row * cols + col);
     }
 
-    /**
-     * Decodes {@code count} consecutive elements from flat index {@code index} into {@code dst}.
-     * Each type's loop lives in its own class, so the JIT sees one type per loop even when
-     * several types run in one process (a BF16 base with F32 adapters).
-     */
-    protected abstract void decode(long index, float[] dst, int count);
-
-    /** Decodes whole vectors with {@link #loadVector}, the tail with {@link #loadScalar}. */
-    protected final int decodeVectors(long index, float[] dst, int count) {
-        int upper = F.loopBound(count);
-        int i = 0;
-        for (; i < upper; i += F.length()) loadVector(index + i).intoArray(dst, i);
-        for (; i < count; i++) dst[i] = loadScalar(index + i);
-        return count;
+    @Override
+    public void readRow(int row, float[] dst, int offset) {
+        long base = (long) row * cols;
+        int upper = F.loopBound(cols), c = 0;
+        for (; c < upper; c += F.length()) loadVector(base + c).intoArray(dst, offset + c);
+        for (; c < cols; c++) dst[offset + c] = loadScalar(base + c);
     }
 
-    /**
-     * A row is decoded chunk by chunk into a small buffer that stays in L1, and each chunk is
-     * multiplied with every token before the next is decoded: weights are read once per call.
-     */
     @Override
     public void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
-        Scratch scratch = Scratch.get(tokenTo - tokenFrom);
-        float[] chunk = scratch.chunk;
-        float[] sums = scratch.sums;
-        for (int r = rowFrom; r < rowTo; r++) {
-            java.util.Arrays.fill(sums, 0, tokenTo - tokenFrom, 0f);
-            long base = (long) r * cols;
-            for (int c = 0; c < cols; c += CHUNK) {
-                int n = Math.min(CHUNK, cols - c);
-                decode(base + c, chunk, n);
-                int t = tokenFrom;
-                for (; t + TOKEN_GROUP <= tokenTo; t += TOKEN_GROUP) {
-                    VectorOps.dot4(chunk, x, t * cols + c, cols, n, sums, t - tokenFrom);
-                }
-                for (; t < tokenTo; t++) sums[t - tokenFrom] += VectorOps.dot(chunk, 0, x, t * cols + c, n);
-            }
-            for (int t = tokenFrom; t < tokenTo; t++) y[t * rows + r] = sums[t - tokenFrom];
+        if (tokenTo - tokenFrom > 1) {
+            DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
+            return;
         }
+        for (int r = rowFrom; r < rowTo; r++) y[tokenFrom * rows + r] = dot1(r, x, tokenFrom * cols);
     }
 
-    /** Elements decoded at a time: 2 KiB of floats, well inside L1. */
-    private static final int CHUNK = 512;
-
-    /** Per-thread buffers, so the kernel allocates nothing per call. */
-    private static final class Scratch {
-        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
-        final float[] chunk = new float[CHUNK];
-        float[] sums = new float[64];
-
-        static Scratch get(int tokens) {
-            Scratch s = LOCAL.get();
-            if (s.sums.length < tokens) s.sums = new float[tokens];
-            return s;
+    private float dot1(int row, float[] x, int xOffset) {
+        long base = (long) row * cols;
+        int upper = F.loopBound(cols);
+        FloatVector acc = FloatVector.zero(F);
+        int c = 0;
+        for (; c < upper; c += F.length()) {
+            acc = loadVector(base + c).fma(FloatVector.fromArray(F, x, xOffset + c), acc);
         }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < cols; c++) sum += loadScalar(base + c) * x[xOffset + c];
+        return sum;
     }
 }

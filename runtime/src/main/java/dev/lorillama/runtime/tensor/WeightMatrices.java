@@ -21,6 +21,10 @@ public final class WeightMatrices {
             case BF16 -> new BF16Matrix(t.name(), t.bytes(), rows, cols);
             case F16 -> new F16Matrix(t.name(), t.bytes(), rows, cols);
             case BOOL -> throw new UserInputException(t.describe() + ": a BOOL tensor is a mask, not a weight matrix");
+            case Q8_0 -> new Q8_0Matrix(t.name(), t.bytes(), rows, cols);
+            case Q4_0 -> new Q4_0Matrix(t.name(), t.bytes(), rows, cols);
+            case Q4_K -> new Q4KMatrix(t.name(), t.bytes(), rows, cols);
+            case Q6_K -> new Q6KMatrix(t.name(), t.bytes(), rows, cols);
         };
     }
 

@@ -35,7 +35,7 @@ class LlamaConfigTest {
         assertEquals(4, c.groupSize());
         assertEquals(64, c.headDim());
         assertEquals(List.of(128001, 128008, 128009), c.eosTokenIds());
-        assertEquals(32.0, c.ropeScaling().factor());
+        assertEquals(32.0, ((Llama3RopeScaling) c.ropeScaling()).factor());
         assertTrue(c.tieWordEmbeddings());
         assertEquals(RopeLayout.HALVES, c.ropeLayout());
     }
@@ -43,8 +43,9 @@ class LlamaConfigTest {
     @Test
     void llama3ScalingKeepsHighAndDividesLowFrequencies() throws Exception {
         RopeScaling s = LlamaConfig.fromHfConfig(llama32(), "c").ropeScaling();
-        assertEquals(1.0, s.apply(1.0), 0);                 // wavelength 2π: high frequency, kept
-        assertEquals(1e-5 / 32, s.apply(1e-5), 1e-12);      // very low frequency: divided by factor
+        // apply(index, invFreq): the index only matters for per-frequency factors (GGUF rope_freqs)
+        assertEquals(1.0, s.apply(0, 1.0), 0);                 // wavelength 2π: high frequency, kept
+        assertEquals(1e-5 / 32, s.apply(31, 1e-5), 1e-12);      // very low frequency: divided by factor
     }
 
     @Test

@@ -1,0 +1,110 @@
+package dev.lorillama.runtime.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every weight kernel against the plain reference: a double-precision dot product over the
+ * elements decoded one by one with {@code get(row, col)}. Sizes are odd on purpose: rows that
+ * are no multiple of the tiling, columns that are no multiple of the vector width (float types),
+ * several blocks per row (block types), and 1..9 tokens so that token groups and tails all run.
+ */
+class WeightMatrixKernelTest {
+
+    /** Columns per type: odd for float types, a few whole blocks for block types. */
+    private static int[] colsFor(DType type) {
+        return switch (type) {
+            case F32, F16, BF16 -> new int[] {1, 7, 67, 131, 1031};
+            case Q8_0, Q4_0 -> new int[] {32, 96, 160};
+            case Q4_K, Q6_K -> new int[] {256, 768};
+            case BOOL -> throw new IllegalArgumentException("BOOL is a mask type, not a weight type");
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")
+    void multiplyRowsMatchesScalarReference(DType type) {
+        for (int cols : colsFor(type)) {
+            int rows = 37;
+            WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 31L * cols + type.ordinal());
+            double[][] reference = decodeAll(w);
+            Random random = new Random(cols);
+            for (int tokens = 1; tokens <= 9; tokens++) {
+                float[] x = new float[tokens * cols];
+                for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+                // Rows 3..rows-2 and tokens 1..tokens only: the kernel must leave the rest alone.
+                int rowFrom = 3, rowTo = rows - 1, tokenFrom = tokens > 1 ? 1 : 0;
+                float[] y = new float[tokens * rows];
+                w.multiplyRows(x, tokenFrom, tokens, y, rowFrom, rowTo);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        boolean inside = t >= tokenFrom && r >= rowFrom && r < rowTo;
+                        if (!inside) {
+                            assertEquals(0f, y[t * rows + r], type + ": wrote outside its range at t=" + t + " r=" + r);
+                            continue;
+                        }
+                        assertClose(reference[r], x, t * cols, y[t * rows + r], type + " cols=" + cols + " tokens=" + tokens + " t=" + t + " r=" + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")
+    void threadedMatMulMatchesScalarReference(DType type) {
+        int cols = colsFor(type)[colsFor(type).length - 1];
+        int rows = 301;
+        WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 7);
+        double[][] reference = decodeAll(w);
+        Random random = new Random(3);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            for (int tokens : new int[] {1, 5, 40}) {
+                float[] x = new float[tokens * cols];
+                for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+                float[] y = new float[tokens * rows];
+                MatMul.multiply(pool, w, x, tokens, y);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) assertClose(reference[r], x, t * cols, y[t * rows + r], type + " t=" + t + " r=" + r);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void elementDecoderMatchesGgmlDequantization(DType type) {
+        int rows = 5, cols = 2 * Math.max(256, type.blockElements());
+        byte[] bytes = RandomBlocks.bytes(type, rows, cols, 11);
+        WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 11);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            float[] expected = GgmlReference.dequantizeRow(type, bytes, (int) type.byteSize((long) r * cols), cols);
+            for (int c = 0; c < cols; c++) assertEquals(expected[c], w.get(r, c), type + " element " + r + "," + c);
+            w.readRow(r, row, 0);
+            assertArrayEquals(expected, row, 1e-6f, type + " readRow " + r);
+        }
+    }
+
+    private static double[][] decodeAll(WeightMatrix w) {
+        double[][] values = new double[w.rows()][w.cols()];
+        for (int r = 0; r < w.rows(); r++) for (int c = 0; c < w.cols(); c++) values[r][c] = w.get(r, c);
+        return values;
+    }
+
+    /** Float accumulation order differs from the reference: allow rounding relative to Σ|w·x|. */
+    private static void assertClose(double[] row, float[] x, int xo, float actual, String where) {
+        double dot = 0, magnitude = 0;
+        for (int c = 0; c < row.length; c++) {
+            dot += row[c] * x[xo + c];
+            magnitude += Math.abs(row[c] * x[xo + c]);
+        }
+        double tolerance = 1e-5 * magnitude + 1e-6;
+        assertTrue(Math.abs(dot - actual) <= tolerance, where + ": expected " + dot + " got " + actual + " (tolerance " + tolerance + ")");
+    }
+}

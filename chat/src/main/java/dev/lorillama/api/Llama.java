@@ -126,12 +126,7 @@ public final class Llama implements AutoCloseable {
 
     /** The given tokenizer, else the checkpoint directory's, else a tokenizer.json beside a model file. */
     private static Tokenizer loadTokenizer(Path model, Path explicit) {
-        if (explicit != null) return Tokenizer.load(explicit);
-        if (Files.isDirectory(model)) return Tokenizer.load(model);
-        Path beside = model.toAbsolutePath().getParent().resolve("tokenizer.json");
-        if (Files.isRegularFile(beside)) return Tokenizer.load(beside);
-        throw new UserInputException(model + ": no tokenizer.json beside this model file; give the tokenizer "
-                + "(tokenizer.json or tokenizer.model) with --tokenizer");
+        return ModelTokenizer.forModel(model, explicit);
     }
 
     private void mergeDefault(LoadProgress progress) {

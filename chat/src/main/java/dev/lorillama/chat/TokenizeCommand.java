@@ -70,7 +70,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Tokenizer tokenizer = Tokenizer.load(source.tokenizer != null ? source.tokenizer : source.model);
+        Tokenizer tokenizer = source.tokenizer != null ? Tokenizer.load(source.tokenizer)
+                : dev.lorillama.api.ModelTokenizer.forModel(source.model, null);
         Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         try {
             if (input.jsonl) {

@@ -3,6 +3,7 @@ package dev.lorillama.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lorillama.runtime.model.InferenceState;
+import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    AdapterOptions adapters;
+
     @Option(names = {"-p", "--prompt"}, paramLabel = "TOKENS", description = "Prompt tokens for pp (default ${DEFAULT-VALUE}; 0 skips pp).")
     int prompt = 512;
 
@@ -46,7 +50,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-p and -n must be >= 0 and not both 0, got -p " + prompt + " -n " + generate);
         }
         if (repetitions < 1) throw new IllegalArgumentException("-r must be >= 1, got " + repetitions);
-        try (LlamaModel m = dev.lorillama.runtime.model.ModelLoader.load(model.path, model.threads)) {
+        try (LoadedModel loaded = LoadedModel.open(model, adapters)) {
+            LlamaModel m = loaded.model();
+            LinearProvider linears = loaded.linears();
             int context = Math.max(Math.max(prompt, generate), 1);
             if (context > m.config().maxPositions()) {
                 throw new IllegalArgumentException("-p/-n " + context + " exceed the model's context length " + m.config().maxPositions());
@@ -54,17 +60,20 @@ final class BenchCommand implements Callable<Integer> {
             InferenceState state = m.newState(context);
             int[] tokens = new SplittableRandom(42).ints(context, 0, m.config().vocabSize()).toArray();
             // Warm-up: the kernels get compiled before anything is timed.
-            if (prompt > 0) prefill(m, state, tokens, Math.min(prompt, 64));
-            if (generate > 0) decode(m, state, tokens, Math.min(generate, 16));
+            if (prompt > 0) prefill(m, linears, state, tokens, Math.min(prompt, 64));
+            if (generate > 0) decode(m, linears, state, tokens, Math.min(generate, 16));
 
-            double pp = prompt > 0 ? median(repetitions, () -> prompt / prefill(m, state, tokens, prompt)) : 0;
-            double tg = generate > 0 ? median(repetitions, () -> generate / decode(m, state, tokens, generate)) : 0;
-            long bytesPerToken = m.weights().bytesPerToken();
+            double pp = prompt > 0 ? median(repetitions, () -> prompt / prefill(m, linears, state, tokens, prompt)) : 0;
+            double tg = generate > 0 ? median(repetitions, () -> generate / decode(m, linears, state, tokens, generate)) : 0;
+            // Unmerged adapters read their A and B on every token too; merged ones replace base weights.
+            long bytesPerToken = m.weights().bytesPerToken()
+                    + (loaded.adapterSet() != null && !adapters.merged ? loaded.adapterSet().bytesPerToken() : 0);
             long peakRss = peakRssBytes();
             if (json) {
                 ObjectNode out = new ObjectMapper().createObjectNode();
                 out.put("model", model.path.toString());
                 out.put("threads", m.backend().threads());
+                out.put("adapters", adapterDescription());
                 out.put("n_prompt", prompt);
                 out.put("n_gen", generate);
                 out.put("repetitions", repetitions);
@@ -75,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("peak_rss_bytes", peakRss);
                 System.out.println(out);
             } else {
-                System.out.printf(Locale.ROOT, "model %s, %d threads%n", model.path, m.backend().threads());
+                System.out.printf(Locale.ROOT, "model %s, %d threads, adapters: %s%n", model.path, m.backend().threads(), adapterDescription());
                 if (prompt > 0) System.out.printf(Locale.ROOT, "pp%-5d %10.2f tokens/s%n", prompt, pp);
                 if (generate > 0) {
                     System.out.printf(Locale.ROOT, "tg%-5d %10.2f tokens/s  (%.1f MB of weights per token: %.1f GB/s)%n",
@@ -88,19 +97,24 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Seconds for one batched prefill of {@code n} tokens into an empty context. */
-    private static double prefill(LlamaModel m, InferenceState state, int[] tokens, int n) {
+    private static double prefill(LlamaModel m, LinearProvider linears, InferenceState state, int[] tokens, int n) {
         state.reset();
         long start = System.nanoTime();
-        m.ingest(state, tokens, 0, n, m.baseLinears(), false);
+        m.ingest(state, tokens, 0, n, linears, false);
         return (System.nanoTime() - start) / 1e9;
     }
 
     /** Seconds for {@code n} single-token steps from an empty context. */
-    private static double decode(LlamaModel m, InferenceState state, int[] tokens, int n) {
+    private static double decode(LlamaModel m, LinearProvider linears, InferenceState state, int[] tokens, int n) {
         state.reset();
         long start = System.nanoTime();
-        for (int i = 0; i < n; i++) m.ingest(state, tokens, i, 1, m.baseLinears(), false);
+        for (int i = 0; i < n; i++) m.ingest(state, tokens, i, 1, linears, false);
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    private String adapterDescription() {
+        if (adapters.adapters.isEmpty()) return "none";
+        return adapters.adapters + " " + adapters.combination + (adapters.merged ? " merged" : " unmerged");
     }
 
     private static double median(int runs, java.util.function.DoubleSupplier run) {

@@ -176,6 +176,13 @@ public final class AdapterSet implements AutoCloseable {
         return (layer, p) -> linears[layer][p.ordinal()];
     }
 
+    /** Bytes of adapter weights one token reads when applied unmerged (every A and B once). */
+    public long bytesPerToken() {
+        long bytes = 0;
+        for (var layer : deltas) for (var d : layer) for (LowRankDelta delta : d) bytes += delta.a().byteSize() + delta.b().byteSize();
+        return bytes;
+    }
+
     /** The updates of one projection (empty when no adapter touches it). */
     public List<LowRankDelta> deltas(int layer, Projection p) {
         return deltas[layer][p.ordinal()];

@@ -39,6 +39,23 @@ class BenchCommandTest {
         }
     }
 
+    @Test
+    void unmergedAdaptersAddTheirWeightsToTheBytesPerToken() throws Exception {
+        String base = captureStdout(() -> assertEquals(0, Main.run(new String[] {"bench", "-m", Fixtures.model("gqa_f32").toString(),
+                "-p", "4", "-n", "2", "-r", "1", "--json"})));
+        String unmerged = captureStdout(() -> assertEquals(0, Main.run(new String[] {"bench", "-m", Fixtures.model("gqa_f32").toString(),
+                "--adapter", Fixtures.adapter("lori_d").toString(), "-p", "4", "-n", "2", "-r", "1", "--json"})));
+        String merged = captureStdout(() -> assertEquals(0, Main.run(new String[] {"bench", "-m", Fixtures.model("gqa_f32").toString(),
+                "--adapter", Fixtures.adapter("lori_d").toString(), "--merged", "-p", "4", "-n", "2", "-r", "1", "--json"})));
+        ObjectMapper json = new ObjectMapper();
+        long baseBytes = json.readTree(base).get("weight_bytes_per_token").asLong();
+        // lori_d: r 8 on all seven projections of 2 layers, F32: A is 8 × in, B is out × 8.
+        long adapterBytes = 2L * 4 * 8 * ((64 + 64 + 64 + 64 + 64 + 64 + 192) + (64 + 16 + 16 + 64 + 192 + 192 + 64));
+        assertEquals(baseBytes + adapterBytes, json.readTree(unmerged).get("weight_bytes_per_token").asLong(), unmerged);
+        assertEquals(baseBytes, json.readTree(merged).get("weight_bytes_per_token").asLong(), merged);
+        assertTrue(json.readTree(unmerged).get("adapters").asText().contains("unmerged"), unmerged);
+    }
+
     private static String captureStdout(Runnable body) {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();

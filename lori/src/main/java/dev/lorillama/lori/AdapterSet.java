@@ -9,8 +9,7 @@ import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.Projection;
 import dev.lorillama.runtime.model.RopeLayout;
 import dev.lorillama.runtime.model.RopePermutation;
-import dev.lorillama.runtime.tensor.DType;
-import dev.lorillama.runtime.tensor.HeapMatrices;
+import dev.lorillama.runtime.tensor.FloatArrayMatrix;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -27,7 +26,6 @@ public final class AdapterSet implements AutoCloseable {
     private final Combination combination;
     private final LlamaConfig base;
     private final List<LowRankDelta>[][] deltas; // [layer][projection]
-    private final Arena arena = Arena.ofShared();  // combined (linear) or permuted factors
 
     @SuppressWarnings("unchecked")
     private AdapterSet(List<LoraAdapter> adapters, double[] weights, Combination combination, LlamaConfig base) {
@@ -116,7 +114,7 @@ public final class AdapterSet implements AutoCloseable {
 
     private WeightMatrix weightedSum(String name, List<WeightMatrix> parts, double[] coefficients) {
         WeightMatrix first = parts.get(0);
-        return HeapMatrices.build(name, DType.F32, first.rows(), first.cols(), arena, (r, dst) -> {
+        return FloatArrayMatrix.of(name, first.rows(), first.cols(), (r, dst) -> {
             float[] row = new float[first.cols()];
             for (int i = 0; i < parts.size(); i++) {
                 parts.get(i).readRow(r, row, 0);
@@ -132,7 +130,7 @@ public final class AdapterSet implements AutoCloseable {
     private WeightMatrix inModelLayout(WeightMatrix b, Projection p) {
         if (base.ropeLayout() == RopeLayout.HALVES || (p != Projection.Q && p != Projection.K)) return b;
         int headDim = base.headDim();
-        return HeapMatrices.build(b.describe() + "(interleaved)", DType.F32, b.rows(), b.cols(), arena,
+        return FloatArrayMatrix.of(b.describe() + "(interleaved)", b.rows(), b.cols(),
                 (row, dst) -> b.readRow(RopePermutation.hfRowOf(row, headDim), dst, 0));
     }
 
@@ -209,7 +207,7 @@ public final class AdapterSet implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        // nothing to release: combined factors live on the heap, merged weights in the caller's arena
     }
 
     /** Reports merge progress: {@code done} of {@code total} projections. */

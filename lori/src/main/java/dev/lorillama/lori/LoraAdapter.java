@@ -5,6 +5,7 @@ import dev.lorillama.runtime.format.SafetensorsFile;
 import dev.lorillama.runtime.format.TensorData;
 import dev.lorillama.runtime.model.LlamaConfig;
 import dev.lorillama.runtime.model.Projection;
+import dev.lorillama.runtime.tensor.FloatArrayMatrix;
 import dev.lorillama.runtime.tensor.WeightMatrices;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * A PEFT LoRA/LoRI adapter directory ({@code adapter_config.json} + {@code adapter_model.safetensors}),
- * checked against the base model it will be applied to. A and B stay memory-mapped.
+ * checked against the base model it will be applied to. A and B are decoded once into heap floats
+ * (see {@link FloatArrayMatrix} for why); they are small next to the base, which stays mapped.
  */
 public final class LoraAdapter implements AutoCloseable {
     /** {@code base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight} (PEFT may add ".default"). */
@@ -110,7 +112,7 @@ public final class LoraAdapter implements AutoCloseable {
         }
         checkShape(a, new long[] {scaling.rank(), in}, file);
         checkShape(b, new long[] {out, scaling.rank()}, file);
-        WeightMatrix am = WeightMatrices.of(a), bm = WeightMatrices.of(b);
+        WeightMatrix am = FloatArrayMatrix.copyOf(WeightMatrices.of(a)), bm = FloatArrayMatrix.copyOf(WeightMatrices.of(b));
         return new LoraModule(layer, p, am, bm, scaling.rank(), scaling.scale(), a.name(), b.name());
     }
 

@@ -6,8 +6,8 @@ import dev.lorillama.runtime.tensor.WeightMatrix;
 /**
  * One adapted projection of one layer: {@code ΔW = scale · B · A}.
  *
- * @param a     r × in, the frozen random projection (LoRI) — memory-mapped
- * @param b     out × r, the trained (for LoRI-S: mostly zero) up-projection — memory-mapped
+ * @param a     r × in, the frozen random projection (LoRI)
+ * @param b     out × r, the trained (for LoRI-S: mostly zero) up-projection
  * @param scale alpha / r (or alpha / √r with rsLoRA), after rank/alpha patterns
  */
 public record LoraModule(int layer, Projection projection, WeightMatrix a, WeightMatrix b, int rank, double scale,

@@ -23,9 +23,12 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
         permits Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
-    /** Float lanes of the kernels; block sizes (32, 256) are multiples of it (capped at 16 lanes). */
-    protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() <= 16
-            ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_512;
+    /**
+     * Float lanes of the kernels: the preferred width, kept between 8 and 16 lanes so that a part
+     * (8 or 16 values) divides every block and one byte per lane still makes a vector shape.
+     */
+    protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512
+            : FloatVector.SPECIES_PREFERRED.length() < 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
     /** Bytes with as many lanes as {@link #F}: one byte per weight widens into one float vector. */
     protected static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
     protected static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

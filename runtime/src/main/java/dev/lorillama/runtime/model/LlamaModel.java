@@ -13,6 +13,13 @@ import dev.lorillama.runtime.backend.RopeTable;
  * seven projections of each layer from a {@link LinearProvider} (base weights or adapters).
  */
 public final class LlamaModel implements AutoCloseable {
+    /**
+     * Tokens per forward call during prefill: each weight matrix streams once per batch (a 1B
+     * Q4_0 pp128 measured ~6% faster at 128 than at 32); the context caps it, so short ones
+     * allocate small buffers.
+     */
+    private static final int PREFILL_BATCH = 128;
+
     private final LlamaConfig config;
     private final LlamaWeights weights;
     private final Backend backend;
@@ -52,7 +59,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** A fresh sequence state with its own KV cache of {@code contextLength} positions. */
     public InferenceState newState(int contextLength) {
-        return new InferenceState(this, contextLength, 32);
+        return new InferenceState(this, contextLength, Math.max(1, Math.min(PREFILL_BATCH, contextLength)));
     }
 
     /**

@@ -19,7 +19,7 @@ class WeightMatrixKernelTest {
     /** Columns per type: odd for float types, a few whole blocks for block types. */
     private static int[] colsFor(DType type) {
         return switch (type) {
-            case F32, F16, BF16 -> new int[] {1, 7, 67, 131, 1031};
+            case F32, F16, BF16 -> new int[] {1, 7, 67, 100, 131, 1031};
             case Q8_0, Q4_0 -> new int[] {32, 96, 160};
             case Q4_K, Q6_K -> new int[] {256, 768};
             case BOOL -> throw new IllegalArgumentException("BOOL is a mask type, not a weight type");

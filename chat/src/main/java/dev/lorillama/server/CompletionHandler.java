@@ -70,7 +70,7 @@ final class CompletionHandler implements Handler {
         ctx.status(200);
         ctx.contentType("text/event-stream; charset=utf-8");
         ctx.header("Cache-Control", "no-cache");
-        ClientConnection client = new ClientConnection(ctx.res().getOutputStream(), session);
+        ClientConnection client = new ClientConnection(() -> ctx.res().getOutputStream(), session);
         String id = newId();
         long created = Instant.now().getEpochSecond();
         String object = chat ? "chat.completion.chunk" : "text_completion";
@@ -86,32 +86,28 @@ final class CompletionHandler implements Handler {
     }
 
     private Reply whole(Context ctx, Session session, CompletionRequest request) throws IOException {
-        ClientConnection[] client = {null};
-        long[] lastBeat = {System.nanoTime()};
-        Reply reply = session.generate(request.prompt(), request.settings(), piece -> {
-            if (System.nanoTime() - lastBeat[0] < HEARTBEAT_MILLIS * 1_000_000) return;
-            lastBeat[0] = System.nanoTime();
-            if (client[0] == null) client[0] = open(ctx, session);
-            client[0].send(" ");
-        });
+        Reply reply;
+        ClientConnection client = new ClientConnection(() -> {
+            ctx.status(200);
+            ctx.contentType("application/json");
+            return ctx.res().getOutputStream();
+        }, session);
+        try {
+            // Leading spaces are valid JSON: they probe the connection while the reply is generated.
+            client.heartbeat(" ", HEARTBEAT_MILLIS);
+            reply = session.generate(request.prompt(), request.settings(), piece -> {});
+        } finally {
+            client.close();
+        }
         ObjectNode body = OpenAiJson.completion(OpenAiJson.envelope(newId(), chat ? "chat.completion" : "text_completion",
                 Instant.now().getEpochSecond(), request.model()), chat, reply);
-        if (client[0] == null) {
-            ctx.status(200).contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(body));
-        } else if (!client[0].gone()) {
-            client[0].send(OpenAiJson.MAPPER.writeValueAsString(body));
+        String json = OpenAiJson.MAPPER.writeValueAsString(body);
+        if (!client.opened()) {
+            ctx.status(200).contentType("application/json").result(json);
+        } else {
+            client.sendLast(json);
         }
         return reply;
-    }
-
-    private static ClientConnection open(Context ctx, Session session) {
-        ctx.status(200);
-        ctx.contentType("application/json");
-        try {
-            return new ClientConnection(ctx.res().getOutputStream(), session);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String event(ObjectNode json) {

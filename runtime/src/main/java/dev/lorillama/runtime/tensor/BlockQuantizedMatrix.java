@@ -3,23 +3,30 @@ package dev.lorillama.runtime.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A matrix stored in ggml blocks: each row is {@code cols / blockElements} blocks of
- * {@code blockBytes}, each block holding its scales and packed integers. A subclass only says
- * how to decode one vector-wide part of a block ({@link #part}), the block's common scale
- * ({@link #blockScale}) and, plainly, one element ({@link #decodeScalar}); the loops over rows,
- * blocks and tokens live here once.
+ * {@code blockBytes}, each block holding its scales and packed integers. Each format writes two
+ * row kernels: {@link #dotRow} (decode, one token: dequantize in registers and multiply, so the
+ * weights stream from memory once and never land in an array) and {@link #decodeRow} (prefill:
+ * rows are decoded once and every token of the block passes them in {@link DecodedRowsKernel}).
  *
- * <p>Decode (one token) is fused: each part is dequantized in registers and multiplied with the
- * activations, and the block's sum is scaled once, so weights stream from memory exactly once
- * and never land in an array. (Running four rows together to share the activation loads measured
- * no faster here.) Prefill (several tokens) decodes rows once into floats and runs the token
- * block past them ({@link DecodedRowsKernel}).
+ * <p>Why the row loops live in each format and not here once: a loop written here that called a
+ * per-format "decode this part" method would be one piece of bytecode with one type profile for
+ * all formats. As soon as a model mixes formats (llama.cpp's Q4_0 files keep output.weight in
+ * Q6_K; Q4_K_M mixes Q4_K and Q6_K) that call turns megamorphic, the JIT stops inlining it, and
+ * the kernel ran 10× slower. A kernel in its own final class always compiles for its format.
+ *
+ * <p>Helpers that take or return vectors stay under 35 bytes of bytecode, the size the JIT
+ * always inlines (KernelInliningTest checks it). A larger helper is sometimes left as a call,
+ * depending on compile order, and a vector that crosses a call is boxed on the heap: the Q6_K
+ * kernel then ran 3× slower in one run out of two.
  */
 public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
         permits Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
@@ -29,9 +36,13 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
      */
     protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512
             : FloatVector.SPECIES_PREFERRED.length() < 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
-    /** Bytes with as many lanes as {@link #F}: one byte per weight widens into one float vector. */
+    /** Ints with as many lanes as {@link #F}, for unpacking bit fields before the conversion to float. */
+    protected static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    /** Bytes with as many lanes as {@link #F}: one byte per weight widens into one vector. */
     protected static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
     protected static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     protected final String name;
@@ -39,7 +50,8 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     protected final MemorySegment data;
     protected final int rows;
     protected final int cols;
-    private final int blocksPerRow;
+    /** Blocks in one row. */
+    protected final int blocks;
     private final long rowBytes;
 
     protected BlockQuantizedMatrix(String name, DType dtype, MemorySegment data, int rows, int cols) {
@@ -57,30 +69,47 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
         this.data = data;
         this.rows = rows;
         this.cols = cols;
-        this.blocksPerRow = cols / dtype.blockElements();
-        this.rowBytes = (long) blocksPerRow * dtype.blockBytes();
+        this.blocks = cols / dtype.blockElements();
+        this.rowBytes = (long) blocks * dtype.blockBytes();
     }
 
-    /**
-     * Elements {@code [part·L, part·L + L)} of the block at byte {@code offset} (L = lanes of
-     * {@link #F}), decoded except for the factor {@link #blockScale} common to the whole block.
-     */
-    protected abstract FloatVector part(long offset, int part);
+    /** The row starting at byte {@code offset} · {@code x[xo .. xo+cols)}. */
+    protected abstract float dotRow(long offset, float[] x, int xo);
 
-    /**
-     * Values per block, as a constant of the subclass: once inlined, loops over the parts of a
-     * block have a known trip count and unroll completely (a field here halves the speed).
-     */
-    protected abstract int blockElements();
-
-    /** Bytes per block, as a constant of the subclass (see {@link #blockElements}). */
-    protected abstract int blockBytes();
-
-    /** The factor every element of the block is multiplied by (1 where scales are per part). */
-    protected abstract float blockScale(long offset);
+    /** Decodes the row starting at byte {@code offset} into {@code dst[at .. at+cols)}. */
+    protected abstract void decodeRow(long offset, float[] dst, int at);
 
     /** Element {@code i} of the block at byte {@code offset}, decoded one by one as the format spec says. */
     protected abstract float decodeScalar(long offset, int i);
+
+    /** {@code L} bytes at {@code at}, zero-extended to ints: bit fields are cut out as ints (x86 has no byte shift). */
+    protected final IntVector widen(long at) {
+        return (IntVector) ByteVector.fromMemorySegment(B, data, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /** The low or the high nibbles of the {@code L} bytes at {@code at}. */
+    protected final IntVector nibbles(long at, boolean low) {
+        return low ? lowNibbles(at) : highNibbles(at);
+    }
+
+    /** The low nibbles of the {@code L} bytes at {@code at}. */
+    private IntVector lowNibbles(long at) {
+        return widen(at).and(0xF);
+    }
+
+    /** The high nibbles of the {@code L} bytes at {@code at} (zero-extended, so no mask is needed). */
+    private IntVector highNibbles(long at) {
+        return widen(at).lanewise(VectorOperators.LSHR, 4);
+    }
+
+    protected static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /** The f16 at {@code offset} in every lane. */
+    protected final FloatVector broadcastF16(long offset) {
+        return FloatVector.broadcast(F, f16(offset));
+    }
 
     protected final float f16(long offset) {
         return Float.float16ToFloat(data.get(LE_SHORT, offset));
@@ -121,48 +150,17 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     }
 
     @Override
-    public void readRow(int row, float[] dst, int offset) {
-        long block = row * rowBytes;
-        int at = offset;
-        for (int b = 0; b < blocksPerRow; b++, block += blockBytes()) {
-            FloatVector scale = FloatVector.broadcast(F, blockScale(block));
-            for (int p = 0; p < blockElements() / F.length(); p++, at += F.length()) part(block, p).mul(scale).intoArray(dst, at);
-        }
+    public final void readRow(int row, float[] dst, int offset) {
+        decodeRow(row * rowBytes, dst, offset);
     }
 
     @Override
-    public void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
+    public final void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
         if (tokenTo - tokenFrom > 1) {
             DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
             return;
         }
         int xo = tokenFrom * cols, yo = tokenFrom * rows;
-        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r, x, xo);
-    }
-
-    /**
-     * Even and odd blocks go to two accumulators: with one, every block waited for the previous
-     * block's FMA (4 cycles), which capped a thread at about 13 GB/s of Q8_0; with two, ~25.
-     */
-    private float dotRow(int row, float[] x, int xo) {
-        long offset = row * rowBytes;
-        int bytes = blockBytes(), step = blockElements();
-        FloatVector even = FloatVector.zero(F), odd = even;
-        int b = 0;
-        for (; b + 2 <= blocksPerRow; b += 2, offset += 2L * bytes, xo += 2 * step) {
-            even = blockDot(offset, x, xo, even);
-            odd = blockDot(offset + bytes, x, xo + step, odd);
-        }
-        if (b < blocksPerRow) even = blockDot(offset, x, xo, even);
-        return even.add(odd).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@code acc} + (block · x[xo ..]) in lanes: the parts' products summed, then scaled once. */
-    private FloatVector blockDot(long offset, float[] x, int xo, FloatVector acc) {
-        FloatVector sum = part(offset, 0).mul(FloatVector.fromArray(F, x, xo));
-        for (int p = 1; p < blockElements() / F.length(); p++) {
-            sum = part(offset, p).fma(FloatVector.fromArray(F, x, xo + p * F.length()), sum);
-        }
-        return sum.fma(FloatVector.broadcast(F, blockScale(offset)), acc);
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r * rowBytes, x, xo);
     }
 }

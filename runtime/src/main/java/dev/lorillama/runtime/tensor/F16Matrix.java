@@ -22,13 +22,40 @@ public final class F16Matrix extends FloatStorageMatrix {
     }
 
     @Override
-    protected FloatVector loadVector(long index) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(BF16Matrix.HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
+    protected float dotVectors(long index, float[] x, int xo, int length) {
+        // Four accumulators taking turns (a single call site keeps the compiled method small).
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int c = 0; c < length; c += F.length()) {
+            FloatVector next = vector(index + c).fma(FloatVector.fromArray(F, x, xo + c), a3);
+            a3 = a2;
+            a2 = a1;
+            a1 = a0;
+            a0 = next;
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void decodeVectors(long index, float[] dst, int at, int length) {
+        for (int c = 0; c < length; c += F.length()) vector(index + c).intoArray(dst, at + c);
+    }
+
+    /** Decodes {@code F.length()} consecutive elements starting at flat element index {@code index}. */
+    private FloatVector vector(long index) {
+        IntVector h = halfBits(index);
+        // The widening sign-extends, so bit 31 already is the sign.
+        return magnitude(h).reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** The halves at {@code index..}, sign-extended to ints. */
+    private IntVector halfBits(long index) {
+        return (IntVector) ShortVector.fromMemorySegment(BF16Matrix.HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.S2I, I, 0);
-        // The widening sign-extends, so bit 31 already is the sign; exponent and mantissa move up 13 bits.
-        IntVector sign = h.and(0x80000000);
-        FloatVector magnitude = h.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).reinterpretAsFloats().mul(EXPONENT_REBIAS);
-        return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    /** |value|: exponent and mantissa moved up 13 bits into float position, then rescaled. */
+    private static FloatVector magnitude(IntVector h) {
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).reinterpretAsFloats().mul(EXPONENT_REBIAS);
     }
 
     @Override

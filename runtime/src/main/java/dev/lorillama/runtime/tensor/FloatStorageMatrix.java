@@ -2,13 +2,14 @@ package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A matrix whose elements are stored one by one as some float type (F32, BF16, F16). Subclasses
- * only say how to decode one vector and one scalar; the decode dot product lives here once, and
- * prefill goes through {@link DecodedRowsKernel} like every format.
+ * A matrix whose elements are stored one by one as some float type (F32, BF16, F16). Each format
+ * writes its own vector loops ({@link #dotVectors}, {@link #decodeVectors}), for the reason
+ * given in {@link BlockQuantizedMatrix}: a loop shared here calling a per-format decode would
+ * lose the JIT's inlining as soon as two formats ran in one process (BF16 decode fell from 30 to
+ * 10 GB/s). Tails past the last whole vector and prefill ({@link DecodedRowsKernel}) are shared.
  */
 public abstract sealed class FloatStorageMatrix implements WeightMatrix permits F32Matrix, BF16Matrix, F16Matrix {
     protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -34,8 +35,17 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
         this.cols = cols;
     }
 
-    /** Decodes {@code F.length()} consecutive elements starting at flat element index {@code index}. */
-    protected abstract FloatVector loadVector(long index);
+    /**
+     * Σ W[index + i] · x[xo + i] for {@code i < length}, a multiple of the vector length. Four
+     * accumulators take turns, so consecutive FMAs do not wait for each other's result (one
+     * chain allowed one vector per FMA latency, ~22 GB/s of F16 per thread). The loop body holds
+     * one decode: the JIT stops inlining once a method's graph grows past a limit, and four
+     * written-out F16 decodes crossed it (a vector left in a call is boxed; 9 GB/s).
+     */
+    protected abstract float dotVectors(long index, float[] x, int xo, int length);
+
+    /** Decodes elements {@code [index, index + length)} into {@code dst[at ..]}; length is a multiple of the vector length. */
+    protected abstract void decodeVectors(long index, float[] dst, int at, int length);
 
     /** Decodes the element at flat index {@code index}. */
     protected abstract float loadScalar(long index);
@@ -76,40 +86,25 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
     }
 
     @Override
-    public void readRow(int row, float[] dst, int offset) {
+    public final void readRow(int row, float[] dst, int offset) {
         long base = (long) row * cols;
-        int upper = F.loopBound(cols), c = 0;
-        for (; c < upper; c += F.length()) loadVector(base + c).intoArray(dst, offset + c);
-        for (; c < cols; c++) dst[offset + c] = loadScalar(base + c);
+        int upper = F.loopBound(cols);
+        decodeVectors(base, dst, offset, upper);
+        for (int c = upper; c < cols; c++) dst[offset + c] = loadScalar(base + c);
     }
 
     @Override
-    public void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
+    public final void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
         if (tokenTo - tokenFrom > 1) {
             DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
             return;
         }
-        for (int r = rowFrom; r < rowTo; r++) y[tokenFrom * rows + r] = dot1(r, x, tokenFrom * cols);
-    }
-
-    /**
-     * One row against one token with four accumulators, so consecutive FMAs do not wait for each
-     * other's result (one chain allowed one vector per FMA latency, ~22 GB/s of F16 per thread).
-     */
-    private float dot1(int row, float[] x, int xOffset) {
-        long base = (long) row * cols;
-        int step = F.length(), upper = F.loopBound(cols), upper4 = cols - cols % (4 * step);
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        int c = 0;
-        for (; c < upper4; c += 4 * step) {
-            a0 = loadVector(base + c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
-            a1 = loadVector(base + c + step).fma(FloatVector.fromArray(F, x, xOffset + c + step), a1);
-            a2 = loadVector(base + c + 2 * step).fma(FloatVector.fromArray(F, x, xOffset + c + 2 * step), a2);
-            a3 = loadVector(base + c + 3 * step).fma(FloatVector.fromArray(F, x, xOffset + c + 3 * step), a3);
+        int xo = tokenFrom * cols, upper = F.loopBound(cols);
+        for (int r = rowFrom; r < rowTo; r++) {
+            long base = (long) r * cols;
+            float sum = dotVectors(base, x, xo, upper);
+            for (int c = upper; c < cols; c++) sum += loadScalar(base + c) * x[xo + c];
+            y[tokenFrom * rows + r] = sum;
         }
-        for (; c < upper; c += step) a0 = loadVector(base + c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (; c < cols; c++) sum += loadScalar(base + c) * x[xOffset + c];
-        return sum;
     }
 }

@@ -1,7 +1,6 @@
 package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -12,6 +11,8 @@ import jdk.incubator.vector.VectorOperators;
  * value = d·scale·q − dmin·min.
  */
 public final class Q4KMatrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 256;
+    private static final int BYTES = 144;
     private static final int SCALES = 4;
     private static final int QUANTS = 16;
 
@@ -19,26 +20,29 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
         super(name, DType.Q4_K, data, rows, cols);
     }
 
-    /** 6-bit scale of sub-block j (0..7): the first four sit in bytes 0..3, the rest are split. */
-    private int scale(long offset, int j) {
-        long s = offset + SCALES;
-        return j < 4 ? u8(s + j) & 63 : (u8(s + j + 4) & 0xF) | ((u8(s + j - 4) >>> 6) << 4);
+    /**
+     * The eight 6-bit scales of a super-block, one per byte of the result. The 12 packed bytes
+     * are read as three ints and unpacked in registers, as ggml does (byte loads from the
+     * mapping, each bounds-checked, cost more than the vector work): scales 0..3 are the low 6
+     * bits of bytes 0..3; scales 4..7 take their low 4 bits from bytes 8..11 and their top 2 from
+     * the top bits of bytes 0..3.
+     */
+    private long scales(long offset) {
+        int b0 = data.get(LE_INT, offset + SCALES), b8 = data.get(LE_INT, offset + SCALES + 8);
+        long first = b0 & 0x3F3F3F3F, last = (b8 & 0x0F0F0F0F) | (((b0 >>> 6) & 0x03030303) << 4);
+        return first | last << 32;
     }
 
-    /** 6-bit min of sub-block j (0..7). */
-    private int min(long offset, int j) {
-        long s = offset + SCALES;
-        return j < 4 ? u8(s + j + 4) & 63 : (u8(s + j + 4) >>> 4) | ((u8(s + j) >>> 6) << 4);
+    /** The eight 6-bit mins, one per byte: bytes 4..7 low 6 bits, then the high nibbles of bytes 8..11 with the top bits of 4..7. */
+    private long mins(long offset) {
+        int b4 = data.get(LE_INT, offset + SCALES + 4), b8 = data.get(LE_INT, offset + SCALES + 8);
+        long first = b4 & 0x3F3F3F3F, last = ((b8 >>> 4) & 0x0F0F0F0F) | (((b4 >>> 6) & 0x03030303) << 4);
+        return first | last << 32;
     }
 
-    @Override
-    protected int blockElements() {
-        return 256;
-    }
-
-    @Override
-    protected int blockBytes() {
-        return 144;
+    /** Entry j (0..7) of {@link #scales} or {@link #mins}. */
+    private static int sixBits(long packed, int j) {
+        return (int) (packed >>> (8 * j)) & 0xFF;
     }
 
     @Override
@@ -46,21 +50,49 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
         int sub = i / 32;
         int packed = u8(offset + QUANTS + (i / 64) * 32 + i % 32);
         int q = sub % 2 == 0 ? packed & 0xF : packed >>> 4;
-        return f16(offset) * scale(offset, sub) * q - f16(offset + 2) * min(offset, sub);
+        return f16(offset) * sixBits(scales(offset), sub) * q - f16(offset + 2) * sixBits(mins(offset), sub);
     }
 
-    /** Scales differ per sub-block, so {@link #part} applies them and the block factor is 1. */
+    /** Byte offset of the 32 bytes of nibbles that sub-block j shares with its neighbour (low nibbles: even j, high: odd j). */
+    private static long quants(long offset, int j) {
+        return offset + QUANTS + 32L * (j / 2);
+    }
+
+    /**
+     * Scales and mins are decoded once per sub-block of 32, not per vector. Each sub-block's
+     * products go to one of two accumulators that take turns, so consecutive sub-blocks do not
+     * wait on one chain of adds.
+     */
     @Override
-    protected float blockScale(long offset) {
-        return 1f;
+    protected float dotRow(long offset, float[] x, int xo) {
+        FloatVector recent = FloatVector.zero(F), older = recent;
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            float d = f16(offset), dmin = f16(offset + 2);
+            long scales = scales(offset), mins = mins(offset);
+            for (int j = 0; j < 8; j++) {
+                float scale = d * sixBits(scales, j), min = dmin * sixBits(mins, j);
+                FloatVector sum = older;
+                for (int lane = 0; lane < 32; lane += F.length()) {
+                    sum = toFloat(nibbles(quants(offset, j) + lane, j % 2 == 0)).fma(scale, -min).fma(FloatVector.fromArray(F, x, xo + 32 * j + lane), sum);
+                }
+                older = recent;
+                recent = sum;
+            }
+        }
+        return recent.add(older).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
-    protected FloatVector part(long offset, int part) {
-        int first = part * F.length(), sub = first / 32;
-        ByteVector packed = ByteVector.fromMemorySegment(B, data, offset + QUANTS + (first / 64) * 32 + first % 32, LE);
-        ByteVector q = sub % 2 == 0 ? packed.and((byte) 0xF) : packed.lanewise(VectorOperators.LSHR, 4);
-        float scale = f16(offset) * scale(offset, sub), min = f16(offset + 2) * min(offset, sub);
-        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).fma(scale, -min);
+    protected void decodeRow(long offset, float[] dst, int at) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
+            float d = f16(offset), dmin = f16(offset + 2);
+            long scales = scales(offset), mins = mins(offset);
+            for (int j = 0; j < 8; j++) {
+                float scale = d * sixBits(scales, j), min = dmin * sixBits(mins, j);
+                for (int lane = 0; lane < 32; lane += F.length()) {
+                    toFloat(nibbles(quants(offset, j) + lane, j % 2 == 0)).fma(scale, -min).intoArray(dst, at + 32 * j + lane);
+                }
+            }
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -10,20 +9,12 @@ import jdk.incubator.vector.VectorOperators;
  * value j in its low nibble and value j+16 in its high nibble; value = d·(q − 8).
  */
 public final class Q4_0Matrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 32;
+    private static final int BYTES = 18;
     private static final int HALF = 16;
 
     public Q4_0Matrix(String name, MemorySegment data, int rows, int cols) {
         super(name, DType.Q4_0, data, rows, cols);
-    }
-
-    @Override
-    protected int blockElements() {
-        return 32;
-    }
-
-    @Override
-    protected int blockBytes() {
-        return 18;
     }
 
     @Override
@@ -33,17 +24,30 @@ public final class Q4_0Matrix extends BlockQuantizedMatrix {
         return f16(offset) * (q - 8);
     }
 
-    @Override
-    protected float blockScale(long offset) {
-        return f16(offset);
+    /** Values {@code first .. first+L} of the block: low nibbles for the first half, high for the second; q − 8 as floats. */
+    private FloatVector q(long offset, int first) {
+        return toFloat(nibbles(offset + 2 + first % HALF, first < HALF).sub(8));
     }
 
-    /** Values 0..15 are the low nibbles, 16..31 the high nibbles of the same 16 bytes; q − 8 as floats. */
+    /** As in {@link Q8_0Matrix#dotRow}: products summed per block, scaled once, two accumulators taking turns. */
     @Override
-    protected FloatVector part(long offset, int part) {
-        int first = part * F.length();
-        ByteVector packed = ByteVector.fromMemorySegment(B, data, offset + 2 + first % HALF, LE);
-        ByteVector q = first < HALF ? packed.and((byte) 0xF) : packed.lanewise(VectorOperators.LSHR, 4);
-        return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    protected float dotRow(long offset, float[] x, int xo) {
+        FloatVector recent = FloatVector.zero(F), older = recent;
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            FloatVector sum = q(offset, 0).mul(FloatVector.fromArray(F, x, xo));
+            for (int p = F.length(); p < BLOCK; p += F.length()) sum = q(offset, p).fma(FloatVector.fromArray(F, x, xo + p), sum);
+            FloatVector next = sum.fma(broadcastF16(offset), older);
+            older = recent;
+            recent = next;
+        }
+        return recent.add(older).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void decodeRow(long offset, float[] dst, int at) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
+            float d = f16(offset);
+            for (int p = 0; p < BLOCK; p += F.length()) q(offset, p).mul(d).intoArray(dst, at + p);
+        }
     }
 }

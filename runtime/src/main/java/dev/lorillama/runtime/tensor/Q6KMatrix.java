@@ -1,9 +1,8 @@
 package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -14,6 +13,8 @@ import jdk.incubator.vector.VectorOperators;
  * and bits 6-7; value = d·scale·(q − 32).
  */
 public final class Q6KMatrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 256;
+    private static final int BYTES = 210;
     private static final int HIGH_BITS = 128;
     private static final int SCALES = 192;
     private static final int D = 208;
@@ -22,18 +23,14 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
         super(name, DType.Q6_K, data, rows, cols);
     }
 
-    private int scale(long offset, int j) {
-        return data.get(ValueLayout.JAVA_BYTE, offset + SCALES + j);
+    /** Signed scale j (0..15) of the super-block whose scale bytes 0..7 are {@code low} and 8..15 {@code high}. */
+    private static int scale(long low, long high, int j) {
+        return (byte) ((j < 8 ? low : high) >>> (8 * (j % 8)));
     }
 
-    @Override
-    protected int blockElements() {
-        return 256;
-    }
-
-    @Override
-    protected int blockBytes() {
-        return 210;
+    /** The 16 scale bytes are read as two longs once per super-block: byte loads from the mapping cost more than the vector work. */
+    private long scales(long offset, int which) {
+        return data.get(LE_LONG, offset + SCALES + 8L * which);
     }
 
     @Override
@@ -43,24 +40,65 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
         int lowNibble = quarter < 2 ? low & 0xF : low >>> 4;
         int high = (u8(offset + HIGH_BITS + 32L * half + l) >>> (2 * quarter)) & 3;
         int q = (lowNibble | high << 4) - 32;
-        return f16(offset + D) * scale(offset, 8 * half + l / 16 + 2 * quarter) * q;
+        return f16(offset + D) * scale(scales(offset, 0), scales(offset, 1), 8 * half + l / 16 + 2 * quarter) * q;
+    }
+
+    /** Bits 0..3 of values {@code 32·quarter + l ..} of a half: the low (quarters 0, 1) or high (2, 3) nibbles of ql[l + 32·(quarter % 2)]. */
+    private IntVector lowBits(long ql, int quarter, int l) {
+        return nibbles(ql + 32 * (quarter % 2) + l, quarter < 2);
+    }
+
+    /** Bits 4..5 of the same values: bits 2·quarter.. of qh[l]. */
+    private IntVector highBits(long qh, int quarter, int l) {
+        return widen(qh + l).lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4);
+    }
+
+    /** Values {@code 32·quarter + l .. +L} of a half whose low bits start at {@code ql} and high bits at {@code qh}: q − 32 as floats. */
+    private FloatVector values(long ql, long qh, int quarter, int l) {
+        return toFloat(lowBits(ql, quarter, l).or(highBits(qh, quarter, l)).sub(32));
+    }
+
+    /**
+     * Written as loops whose body the JIT unrolls (one copy of each vector op keeps the method
+     * small enough to compile whole). The scale, one per 16 values and so constant over a
+     * vector, is folded in with d; two accumulators take turns.
+     */
+    @Override
+    protected float dotRow(long offset, float[] x, int xo) {
+        FloatVector recent = FloatVector.zero(F), older = recent;
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            float d = f16(offset + D);
+            long low = scales(offset, 0), high = scales(offset, 1);
+            for (int half = 0; half < 2; half++) {
+                long ql = offset + 64L * half, qh = offset + HIGH_BITS + 32L * half;
+                for (int quarter = 0; quarter < 4; quarter++) {
+                    for (int l = 0; l < 32; l += F.length()) {
+                        float scale = d * scale(low, high, 8 * half + 2 * quarter + l / 16);
+                        FloatVector next = values(ql, qh, quarter, l).mul(scale)
+                                .fma(FloatVector.fromArray(F, x, xo + 128 * half + 32 * quarter + l), older);
+                        older = recent;
+                        recent = next;
+                    }
+                }
+            }
+        }
+        return recent.add(older).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
-    protected float blockScale(long offset) {
-        return f16(offset + D);
-    }
-
-    /** (low nibble | 2 high bits << 4) − 32, times the scale of its 16 values (at most 16 lanes: one scale). */
-    @Override
-    protected FloatVector part(long offset, int part) {
-        int first = part * F.length();
-        int half = first / 128, k = first % 128, quarter = k / 32, l = k % 32;
-        ByteVector low = ByteVector.fromMemorySegment(B, data, offset + 64L * half + l + (quarter % 2) * 32, LE);
-        ByteVector high = ByteVector.fromMemorySegment(B, data, offset + HIGH_BITS + 32L * half + l, LE);
-        ByteVector nibble = quarter < 2 ? low.and((byte) 0xF) : low.lanewise(VectorOperators.LSHR, 4);
-        ByteVector q = nibble.or(high.lanewise(VectorOperators.LSHR, 2 * quarter).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                .sub((byte) 32);
-        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scale(offset, 8 * half + l / 16 + 2 * quarter));
+    protected void decodeRow(long offset, float[] dst, int at) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
+            float d = f16(offset + D);
+            long low = scales(offset, 0), high = scales(offset, 1);
+            for (int half = 0; half < 2; half++) {
+                long ql = offset + 64L * half, qh = offset + HIGH_BITS + 32L * half;
+                for (int quarter = 0; quarter < 4; quarter++) {
+                    for (int l = 0; l < 32; l += F.length()) {
+                        float scale = d * scale(low, high, 8 * half + 2 * quarter + l / 16);
+                        values(ql, qh, quarter, l).mul(scale).intoArray(dst, at + 128 * half + 32 * quarter + l);
+                    }
+                }
+            }
+        }
     }
 }

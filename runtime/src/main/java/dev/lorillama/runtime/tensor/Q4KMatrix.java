@@ -73,7 +73,8 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
                 float scale = d * sixBits(scales, j), min = dmin * sixBits(mins, j);
                 FloatVector sum = older;
                 for (int lane = 0; lane < 32; lane += F.length()) {
-                    sum = toFloat(nibbles(quants(offset, j) + lane, j % 2 == 0)).fma(scale, -min).fma(FloatVector.fromArray(F, x, xo + 32 * j + lane), sum);
+                    FloatVector w = toFloat(nibbles(quants(offset, j) + lane, j % 2 == 0)).fma(scale, -min);
+                    sum = w.fma(FloatVector.fromArray(F, x, xo + 32 * j + lane), sum);
                 }
                 older = recent;
                 recent = sum;

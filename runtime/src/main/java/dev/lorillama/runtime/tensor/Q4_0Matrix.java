@@ -29,7 +29,7 @@ public final class Q4_0Matrix extends BlockQuantizedMatrix {
         return toFloat(nibbles(offset + 2 + first % HALF, first < HALF).sub(8));
     }
 
-    /** As in {@link Q8_0Matrix#dotRow}: products summed per block, scaled once, two accumulators taking turns. */
+    /** Products summed per block and scaled once (see {@link Q8_0Matrix#dotRow}); two accumulators take turns, one block at a time. */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;

@@ -6,18 +6,25 @@ import dev.lorillama.runtime.tensor.VectorOps;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 import dev.lorillama.runtime.tensor.WorkerPool;
 
-/** The CPU backend: Vector API kernels spread over a {@link WorkerPool}. */
+/**
+ * The CPU backend: Vector API kernels spread over a {@link WorkerPool}. Each parallel operation
+ * is a reusable task object whose operands are set per call, so the forward pass allocates
+ * nothing per token; the operations are synchronized, as several sessions may share a model.
+ */
 public final class CpuBackend implements Backend {
     /** Element-wise loops are split in chunks of this many floats per task. */
     private static final int ELEMENTWISE_CHUNK = 16384;
 
     private final WorkerPool pool;
-    /** One attention-scores row per worker thread, grown on demand to the longest context seen. */
-    private final float[][] scores;
+    private final MatMul matMul;
+    private final RmsNorm rmsNorm = new RmsNorm();
+    private final Attention attention;
+    private final SwiGlu swiglu = new SwiGlu();
 
     public CpuBackend(int threads) {
         this.pool = new WorkerPool(threads);
-        this.scores = new float[threads][0];
+        this.matMul = new MatMul(pool);
+        this.attention = new Attention(threads);
     }
 
     public WorkerPool pool() {
@@ -30,18 +37,33 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void matmul(WeightMatrix w, float[] x, int tokens, float[] y) {
-        MatMul.multiply(pool, w, x, tokens, y);
+    public synchronized void matmul(WeightMatrix w, float[] x, int tokens, float[] y) {
+        matMul.multiply(w, x, tokens, y);
     }
 
     @Override
-    public void rmsNorm(float[] out, float[] x, float[] weight, float eps, int tokens, int dim) {
-        pool.parallelFor(tokens, (t, worker) -> {
+    public synchronized void rmsNorm(float[] out, float[] x, float[] weight, float eps, int tokens, int dim) {
+        rmsNorm.out = out;
+        rmsNorm.x = x;
+        rmsNorm.weight = weight;
+        rmsNorm.eps = eps;
+        rmsNorm.dim = dim;
+        pool.parallelFor(tokens, rmsNorm);
+    }
+
+    /** One token per task: {@code out[t] = x[t] / sqrt(mean(x[t]²) + eps) ⊙ weight}. */
+    private static final class RmsNorm implements WorkerPool.Task {
+        float[] out, x, weight;
+        float eps;
+        int dim;
+
+        @Override
+        public void run(int t, int worker) {
             int o = t * dim;
             float meanSquare = VectorOps.dot(x, o, x, o, dim) / dim;
             float scale = (float) (1.0 / Math.sqrt(meanSquare + eps));
             VectorOps.scaleByWeights(out, o, x, o, scale, weight, dim);
-        });
+        }
     }
 
     @Override
@@ -67,13 +89,48 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void attention(float[] out, float[] q, float[] keys, float[] values, int tokens, int startPos,
-                          int heads, int kvHeads, int headDim) {
-        int group = heads / kvHeads;
-        int kvStride = kvHeads * headDim;
-        float invSqrtDim = (float) (1.0 / Math.sqrt(headDim));
-        ensureScores(startPos + tokens);
-        pool.parallelFor(tokens * heads, (task, worker) -> {
+    public synchronized void attention(float[] out, float[] q, float[] keys, float[] values, int tokens, int startPos,
+                                       int heads, int kvHeads, int headDim) {
+        Attention a = attention;
+        a.ensureScores(startPos + tokens);
+        a.out = out;
+        a.q = q;
+        a.keys = keys;
+        a.values = values;
+        a.startPos = startPos;
+        a.heads = heads;
+        a.group = heads / kvHeads;
+        a.kvStride = kvHeads * headDim;
+        a.headDim = headDim;
+        a.invSqrtDim = (float) (1.0 / Math.sqrt(headDim));
+        try {
+            pool.parallelFor(tokens * heads, a);
+        } finally {
+            a.keys = null; // the KV cache of a session that ends must not stay reachable from here
+            a.values = null;
+        }
+    }
+
+    /** One (token, query head) per task: softmax(q·Kᵀ/√d) over the visible positions, times V. */
+    private static final class Attention implements WorkerPool.Task {
+        /** One scores row per worker thread, grown on demand to the longest context seen. */
+        private final float[][] scores;
+        float[] out, q, keys, values;
+        int startPos, heads, group, kvStride, headDim;
+        float invSqrtDim;
+
+        Attention(int threads) {
+            scores = new float[threads][0];
+        }
+
+        void ensureScores(int length) {
+            for (int i = 0; i < scores.length; i++) {
+                if (scores[i].length < length) scores[i] = new float[Math.max(length, 2 * scores[i].length)];
+            }
+        }
+
+        @Override
+        public void run(int task, int worker) {
             int t = task / heads, h = task % heads;
             int kvOffset = (h / group) * headDim;
             int qOffset = (t * heads + h) * headDim;
@@ -94,20 +151,26 @@ public final class CpuBackend implements Backend {
             for (int p = 0; p < visible; p++) {
                 VectorOps.axpy(s[p] * inv, values, p * kvStride + kvOffset, out, qOffset, headDim);
             }
-        });
-    }
-
-    private synchronized void ensureScores(int length) {
-        for (int i = 0; i < scores.length; i++) {
-            if (scores[i].length < length) scores[i] = new float[Math.max(length, 2 * scores[i].length)];
         }
     }
 
     @Override
-    public void swiglu(float[] gate, float[] up, int n) {
-        int chunks = (n + ELEMENTWISE_CHUNK - 1) / ELEMENTWISE_CHUNK;
-        pool.parallelFor(chunks, (c, worker) ->
-                VectorOps.swiglu(gate, up, c * ELEMENTWISE_CHUNK, Math.min(n, (c + 1) * ELEMENTWISE_CHUNK)));
+    public synchronized void swiglu(float[] gate, float[] up, int n) {
+        swiglu.gate = gate;
+        swiglu.up = up;
+        swiglu.n = n;
+        pool.parallelFor((n + ELEMENTWISE_CHUNK - 1) / ELEMENTWISE_CHUNK, swiglu);
+    }
+
+    /** One chunk of {@link #ELEMENTWISE_CHUNK} elements per task. */
+    private static final class SwiGlu implements WorkerPool.Task {
+        float[] gate, up;
+        int n;
+
+        @Override
+        public void run(int c, int worker) {
+            VectorOps.swiglu(gate, up, c * ELEMENTWISE_CHUNK, Math.min(n, (c + 1) * ELEMENTWISE_CHUNK));
+        }
     }
 
     @Override

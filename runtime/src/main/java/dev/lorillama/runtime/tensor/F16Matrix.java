@@ -49,7 +49,7 @@ public final class F16Matrix extends FloatStorageMatrix {
 
     /** The halves at {@code index..}, sign-extended to ints. */
     private IntVector halfBits(long index) {
-        return (IntVector) ShortVector.fromMemorySegment(BF16Matrix.HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
+        return (IntVector) ShortVector.fromMemorySegment(HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.S2I, I, 0);
     }
 

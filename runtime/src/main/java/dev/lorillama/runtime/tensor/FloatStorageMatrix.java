@@ -2,6 +2,7 @@ package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,8 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
     protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Ints with as many lanes as {@link #F}. A constant: a species computed per call defeats the intrinsics. */
     protected static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    /** Shorts with as many lanes as {@link #F} (half its width): 16-bit floats widen into one float vector. */
+    protected static final VectorSpecies<Short> HALF_WIDTH_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     protected final String name;
     protected final MemorySegment data;

@@ -68,7 +68,7 @@ class WeightMatrixKernelTest {
                 float[] x = new float[tokens * cols];
                 for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
                 float[] y = new float[tokens * rows];
-                MatMul.multiply(pool, w, x, tokens, y);
+                new MatMul(pool).multiply(w, x, tokens, y);
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < rows; r++) assertClose(reference[r], x, t * cols, y[t * rows + r], type + " t=" + t + " r=" + r);
                 }

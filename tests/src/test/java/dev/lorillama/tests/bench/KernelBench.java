@@ -61,6 +61,7 @@ public class KernelBench {
 
     private Arena arena;
     private WorkerPool pool;
+    private MatMul matMul;
     private WeightMatrix matrix;
     private float[] x;
     private float[] y;
@@ -97,6 +98,7 @@ public class KernelBench {
         }
         matrix = WeightMatrices.of(new TensorData("bench", dtype, new long[] {ROWS, COLS}, data, Path.of("bench")));
         pool = new WorkerPool(threads);
+        matMul = new MatMul(pool);
         x = new float[tokens * COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) random.nextDouble();
         y = new float[tokens * ROWS];
@@ -110,7 +112,7 @@ public class KernelBench {
 
     @Benchmark
     public float multiply(Streamed streamed) {
-        MatMul.multiply(pool, matrix, x, tokens, y);
+        matMul.multiply(matrix, x, tokens, y);
         streamed.weightGBps += matrix.byteSize() / 1e9;
         return y[0];
     }

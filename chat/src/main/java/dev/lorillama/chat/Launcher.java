@@ -18,6 +18,19 @@ public final class Launcher {
     /** By name: this class is compiled for old Java so that it can say which Java is needed. */
     private static final String MAIN_CLASS = "dev.lorillama.chat.Main";
     private static final int REQUIRED_JAVA = 25;
+    /**
+     * The weight kernels' row loops, each compiled on its own and never inlined into a caller.
+     * A caller that serves two formats (Q4_K_M mixes Q4_K and Q6_K) would otherwise inline both
+     * kernels, outgrow the JIT's inlining budget and leave vectors boxed on the heap, several
+     * times slower; KernelAllocationTest failed about one run in eight that way. The runtime's
+     * tests run with the same flags (vector.jvm.args in the parent pom).
+     */
+    private static final List<String> KERNEL_COMPILE_FLAGS = List.of(
+            "-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotRow",
+            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",
+            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeRow",
+            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors");
 
     private Launcher() {}
 
@@ -46,6 +59,7 @@ public final class Launcher {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+IgnoreUnrecognizedVMOptions");
         command.add("-Xss4m");
+        command.addAll(KERNEL_COMPILE_FLAGS);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(MAIN_CLASS);

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -24,7 +25,7 @@ public final class BF16Matrix extends FloatStorageMatrix {
         // Four accumulators taking turns (a single call site keeps the compiled method small).
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int c = 0; c < length; c += F.length()) {
-            FloatVector next = vector(index + c).fma(FloatVector.fromArray(F, x, xo + c), a3);
+            FloatVector next = FloatVector.fromArray(F, x, xo + c).fma(vector(index + c), a3);
             a3 = a2;
             a2 = a1;
             a1 = a0;
@@ -40,7 +41,13 @@ public final class BF16Matrix extends FloatStorageMatrix {
 
     /** Decodes {@code F.length()} consecutive elements starting at flat element index {@code index}. */
     private FloatVector vector(long index) {
-        return shorts(index).convertShape(VectorOperators.S2I, I, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        // Added to zero so that the result is known to be of F's exact class (see dotVectors in the base).
+        return FloatVector.zero(F).add(floatBits(index).reinterpretShape(F, 0));
+    }
+
+    /** The 16-bit patterns moved to the top half of 32 bits: the float they are the upper half of. */
+    private IntVector floatBits(long index) {
+        return ((IntVector) shorts(index).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16);
     }
 
     private ShortVector shorts(long index) {

@@ -23,10 +23,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Q6_K; Q4_K_M mixes Q4_K and Q6_K) that call turns megamorphic, the JIT stops inlining it, and
  * the kernel ran 10× slower. A kernel in its own final class always compiles for its format.
  *
- * <p>Helpers that take or return vectors stay under 35 bytes of bytecode, the size the JIT
- * always inlines (KernelInliningTest checks it). A larger helper is sometimes left as a call,
- * depending on compile order, and a vector that crosses a call is boxed on the heap: the Q6_K
- * kernel then ran 3× slower in one run out of two.
+ * <p>Helpers that return vectors take only scalars and stay within 35 bytes of bytecode, the
+ * size the JIT always inlines (KernelInliningTest checks both). A larger helper is sometimes
+ * left as a call, depending on compile order, and a vector that crosses a call is boxed on the
+ * heap: the Q6_K kernel then ran 3× slower in one run out of two. A helper taking a vector, once
+ * compiled on its own, cannot see the vector's exact class, compiles without intrinsics into a
+ * large method, and is then never inlined again. Conversions name their target species
+ * ({@code convertShape(op, F, 0)}, {@code reinterpretShape(F, 0)}): the forms that derive it
+ * ({@code convert}, {@code reinterpretAsFloats}) were sometimes compiled without intrinsics.
  */
 public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
         permits Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
@@ -100,10 +104,6 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     /** The high nibbles of the {@code L} bytes at {@code at} (zero-extended, so no mask is needed). */
     private IntVector highNibbles(long at) {
         return widen(at).lanewise(VectorOperators.LSHR, 4);
-    }
-
-    protected static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
     /** The f16 at {@code offset} in every lane. */

@@ -60,14 +60,22 @@ final class DecodedRowsKernel {
             u = FloatVector.fromArray(F, w, w3 + c);
             a30 = u.fma(v0, a30); a31 = u.fma(v1, a31); a32 = u.fma(v2, a32); a33 = u.fma(v3, a33);
         }
-        store(y, (t) * rows + r, a00, a10);
-        store(y, (t) * rows + r + 2, a20, a30);
-        store(y, (t + 1) * rows + r, a01, a11);
-        store(y, (t + 1) * rows + r + 2, a21, a31);
-        store(y, (t + 2) * rows + r, a02, a12);
-        store(y, (t + 2) * rows + r + 2, a22, a32);
-        store(y, (t + 3) * rows + r, a03, a13);
-        store(y, (t + 3) * rows + r + 2, a23, a33);
+        y[t * rows + r] = a00.reduceLanes(VectorOperators.ADD);
+        y[t * rows + r + 1] = a10.reduceLanes(VectorOperators.ADD);
+        y[t * rows + r + 2] = a20.reduceLanes(VectorOperators.ADD);
+        y[t * rows + r + 3] = a30.reduceLanes(VectorOperators.ADD);
+        y[(t + 1) * rows + r] = a01.reduceLanes(VectorOperators.ADD);
+        y[(t + 1) * rows + r + 1] = a11.reduceLanes(VectorOperators.ADD);
+        y[(t + 1) * rows + r + 2] = a21.reduceLanes(VectorOperators.ADD);
+        y[(t + 1) * rows + r + 3] = a31.reduceLanes(VectorOperators.ADD);
+        y[(t + 2) * rows + r] = a02.reduceLanes(VectorOperators.ADD);
+        y[(t + 2) * rows + r + 1] = a12.reduceLanes(VectorOperators.ADD);
+        y[(t + 2) * rows + r + 2] = a22.reduceLanes(VectorOperators.ADD);
+        y[(t + 2) * rows + r + 3] = a32.reduceLanes(VectorOperators.ADD);
+        y[(t + 3) * rows + r] = a03.reduceLanes(VectorOperators.ADD);
+        y[(t + 3) * rows + r + 1] = a13.reduceLanes(VectorOperators.ADD);
+        y[(t + 3) * rows + r + 2] = a23.reduceLanes(VectorOperators.ADD);
+        y[(t + 3) * rows + r + 3] = a33.reduceLanes(VectorOperators.ADD);
         for (; c < cols; c++) { // columns past the last whole vector (float formats with odd widths)
             for (int j = 0; j < TOKENS; j++) {
                 float xv = x[(t + j) * cols + c];
@@ -87,17 +95,13 @@ final class DecodedRowsKernel {
             a2 = FloatVector.fromArray(F, w, 2 * cols + c).fma(v, a2);
             a3 = FloatVector.fromArray(F, w, 3 * cols + c).fma(v, a3);
         }
-        store(y, t * rows + r, a0, a1);
-        store(y, t * rows + r + 2, a2, a3);
+        y[t * rows + r] = a0.reduceLanes(VectorOperators.ADD);
+        y[t * rows + r + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[t * rows + r + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[t * rows + r + 3] = a3.reduceLanes(VectorOperators.ADD);
         for (; c < cols; c++) {
             float xv = x[xo + c];
             for (int i = 0; i < ROWS; i++) y[t * rows + r + i] += w[i * cols + c] * xv;
         }
-    }
-
-    /** Two rows' sums into {@code y[at]} and {@code y[at + 1]} (two, not four: kept small enough that the JIT always inlines it). */
-    private static void store(float[] y, int at, FloatVector r0, FloatVector r1) {
-        y[at] = r0.reduceLanes(VectorOperators.ADD);
-        y[at + 1] = r1.reduceLanes(VectorOperators.ADD);
     }
 }

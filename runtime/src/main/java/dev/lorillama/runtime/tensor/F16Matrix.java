@@ -26,7 +26,7 @@ public final class F16Matrix extends FloatStorageMatrix {
         // Four accumulators taking turns (a single call site keeps the compiled method small).
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int c = 0; c < length; c += F.length()) {
-            FloatVector next = vector(index + c).fma(FloatVector.fromArray(F, x, xo + c), a3);
+            FloatVector next = FloatVector.fromArray(F, x, xo + c).fma(vector(index + c), a3);
             a3 = a2;
             a2 = a1;
             a1 = a0;
@@ -40,22 +40,24 @@ public final class F16Matrix extends FloatStorageMatrix {
         for (int c = 0; c < length; c += F.length()) vector(index + c).intoArray(dst, at + c);
     }
 
-    /** Decodes {@code F.length()} consecutive elements starting at flat element index {@code index}. */
+    /**
+     * Decodes {@code F.length()} consecutive elements starting at flat element index
+     * {@code index}. Shifted up 13 bits, a half's exponent and mantissa sit where a float's do,
+     * and its sign (widened by sign extension) lands on bit 31; the mask drops the sign copies
+     * in between, and multiplying by 2^112 rebiases the exponent (subnormals included).
+     */
     private FloatVector vector(long index) {
-        IntVector h = halfBits(index);
-        // The widening sign-extends, so bit 31 already is the sign.
-        return magnitude(h).reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+        return FloatVector.broadcast(F, EXPONENT_REBIAS).mul(floatBits(index).reinterpretShape(F, 0));
+    }
+
+    private IntVector floatBits(long index) {
+        return halfBits(index).lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000);
     }
 
     /** The halves at {@code index..}, sign-extended to ints. */
     private IntVector halfBits(long index) {
         return (IntVector) ShortVector.fromMemorySegment(HALF_WIDTH_SHORTS, data, index * 2, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.S2I, I, 0);
-    }
-
-    /** |value|: exponent and mantissa moved up 13 bits into float position, then rescaled. */
-    private static FloatVector magnitude(IntVector h) {
-        return h.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).reinterpretAsFloats().mul(EXPONENT_REBIAS);
     }
 
     @Override

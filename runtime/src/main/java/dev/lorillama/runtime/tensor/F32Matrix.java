@@ -19,7 +19,7 @@ public final class F32Matrix extends FloatStorageMatrix {
         // Four accumulators taking turns (a single call site keeps the compiled method small).
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int c = 0; c < length; c += F.length()) {
-            FloatVector next = vector(index + c).fma(FloatVector.fromArray(F, x, xo + c), a3);
+            FloatVector next = FloatVector.fromArray(F, x, xo + c).fma(vector(index + c), a3);
             a3 = a2;
             a2 = a1;
             a1 = a0;

@@ -43,7 +43,10 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
      * accumulators take turns, so consecutive FMAs do not wait for each other's result (one
      * chain allowed one vector per FMA latency, ~22 GB/s of F16 per thread). The loop body holds
      * one decode: the JIT stops inlining once a method's graph grows past a limit, and four
-     * written-out F16 decodes crossed it (a vector left in a call is boxed; 9 GB/s).
+     * written-out F16 decodes crossed it (a vector left in a call is boxed; 9 GB/s). The FMA's
+     * receiver is the activation vector: a vector made by a reinterpretation was, in some
+     * compilations, not known to be of the species' exact class, and an operation on it then
+     * ran without intrinsics.
      */
     protected abstract float dotVectors(long index, float[] x, int xo, int length);
 

@@ -73,7 +73,8 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
                 float scale = d * sixBits(scales, j), min = dmin * sixBits(mins, j);
                 FloatVector sum = older;
                 for (int lane = 0; lane < 32; lane += F.length()) {
-                    FloatVector w = toFloat(nibbles(quants(offset, j) + lane, j % 2 == 0)).fma(scale, -min);
+                    FloatVector q = (FloatVector) nibbles(quants(offset, j) + lane, j % 2 == 0).convertShape(VectorOperators.I2F, F, 0);
+                    FloatVector w = q.fma(scale, -min);
                     sum = w.fma(FloatVector.fromArray(F, x, xo + 32 * j + lane), sum);
                 }
                 older = recent;
@@ -91,7 +92,8 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
             for (int j = 0; j < 8; j++) {
                 float scale = d * sixBits(scales, j), min = dmin * sixBits(mins, j);
                 for (int lane = 0; lane < 32; lane += F.length()) {
-                    toFloat(nibbles(quants(offset, j) + lane, j % 2 == 0)).fma(scale, -min).intoArray(dst, at + 32 * j + lane);
+                    FloatVector q = (FloatVector) nibbles(quants(offset, j) + lane, j % 2 == 0).convertShape(VectorOperators.I2F, F, 0);
+                    q.fma(scale, -min).intoArray(dst, at + 32 * j + lane);
                 }
             }
         }

@@ -24,9 +24,16 @@ public final class Q4_0Matrix extends BlockQuantizedMatrix {
         return f16(offset) * (q - 8);
     }
 
-    /** Values {@code first .. first+L} of the block: low nibbles for the first half, high for the second; q − 8 as floats. */
+    /**
+     * Values {@code first .. first+L} of the block at {@code offset}: low nibbles for the first
+     * half, high for the second, q − 8 as floats.
+     */
     private FloatVector q(long offset, int first) {
-        return toFloat(nibbles(offset + 2 + first % HALF, first < HALF).sub(8));
+        return values(offset + 2 + first % HALF, first < HALF);
+    }
+
+    private FloatVector values(long at, boolean low) {
+        return (FloatVector) nibbles(at, low).sub(8).convertShape(VectorOperators.I2F, F, 0);
     }
 
     /** Products summed per block and scaled once (see {@link Q8_0Matrix#dotRow}); two accumulators take turns, one block at a time. */

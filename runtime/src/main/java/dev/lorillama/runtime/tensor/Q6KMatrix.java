@@ -55,7 +55,11 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
 
     /** Values {@code 32·quarter + l .. +L} of a half whose low bits start at {@code ql} and high bits at {@code qh}: q − 32 as floats. */
     private FloatVector values(long ql, long qh, int quarter, int l) {
-        return toFloat(lowBits(ql, quarter, l).or(highBits(qh, quarter, l)).sub(32));
+        return (FloatVector) quants(ql, qh, quarter, l).convertShape(VectorOperators.I2F, F, 0);
+    }
+
+    private IntVector quants(long ql, long qh, int quarter, int l) {
+        return lowBits(ql, quarter, l).or(highBits(qh, quarter, l)).sub(32);
     }
 
     /**

@@ -46,7 +46,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.warning=false"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.warning=false",
+        // as chat.jar's launcher runs the kernels: row loops compiled on their own
+        "-XX:CompileCommand=quiet",
+        "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotRow",
+        "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",
+        "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeRow",
+        "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors"})
 public class KernelBench {
     @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     public String type;

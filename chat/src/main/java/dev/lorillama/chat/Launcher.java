@@ -25,7 +25,7 @@ public final class Launcher {
      * times slower; KernelAllocationTest failed about one run in eight that way. The runtime's
      * tests run with the same flags (vector.jvm.args in the parent pom).
      */
-    private static final List<String> KERNEL_COMPILE_FLAGS = List.of(
+    public static final List<String> KERNEL_COMPILE_FLAGS = List.of(
             "-XX:CompileCommand=quiet",
             "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotRow",
             "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",

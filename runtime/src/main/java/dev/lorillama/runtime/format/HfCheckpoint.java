@@ -21,17 +21,14 @@ import java.util.Set;
  * listed in {@code model.safetensors.index.json}. All files are memory-mapped in one arena that
  * lives as long as the checkpoint.
  */
-public final class HfCheckpoint implements TensorSource, AutoCloseable {
+public final class HfCheckpoint extends MappedTensors {
     private final Path dir;
     private final LlamaConfig config;
-    private final Map<String, TensorData> tensors;
-    private final Arena arena;
 
     private HfCheckpoint(Path dir, LlamaConfig config, Map<String, TensorData> tensors, Arena arena) {
+        super(tensors, arena);
         this.dir = dir;
         this.config = config;
-        this.tensors = tensors;
-        this.arena = arena;
     }
 
     public static boolean looksLikeCheckpoint(Path dir) {
@@ -100,20 +97,5 @@ public final class HfCheckpoint implements TensorSource, AutoCloseable {
     @Override
     public String describe() {
         return dir.toString();
-    }
-
-    @Override
-    public Optional<TensorData> find(String name) {
-        return Optional.ofNullable(tensors.get(name));
-    }
-
-    @Override
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    @Override
-    public void close() {
-        arena.close();
     }
 }

@@ -2,7 +2,7 @@ package dev.lorillama.runtime.format.gguf;
 
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.format.TensorData;
-import dev.lorillama.runtime.format.TensorSource;
+import dev.lorillama.runtime.format.MappedTensors;
 import dev.lorillama.runtime.tensor.DType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,7 +29,7 @@ import java.util.Set;
  * {@link String}; arrays as {@code long[]}, {@code double[]}, {@code boolean[]} or
  * {@code List<String>}.
  */
-public final class GgufFile implements TensorSource, AutoCloseable {
+public final class GgufFile extends MappedTensors {
     static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
     public static final int DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMS = 4;
@@ -37,15 +37,12 @@ public final class GgufFile implements TensorSource, AutoCloseable {
     private final Path path;
     private final int version;
     private final Map<String, Object> metadata;
-    private final Map<String, TensorData> tensors;
-    private final Arena arena;
 
     private GgufFile(Path path, int version, Map<String, Object> metadata, Map<String, TensorData> tensors, Arena arena) {
+        super(tensors, arena);
         this.path = path;
         this.version = version;
         this.metadata = metadata;
-        this.tensors = tensors;
-        this.arena = arena;
     }
 
     public static boolean looksLikeGguf(Path path) {
@@ -226,27 +223,8 @@ public final class GgufFile implements TensorSource, AutoCloseable {
         return GgufMetadata.of(path, metadata);
     }
 
-    public Map<String, TensorData> tensors() {
-        return tensors;
-    }
-
     @Override
     public String describe() {
         return path.toString();
-    }
-
-    @Override
-    public Optional<TensorData> find(String name) {
-        return Optional.ofNullable(tensors.get(name));
-    }
-
-    @Override
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    @Override
-    public void close() {
-        arena.close();
     }
 }

@@ -32,7 +32,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@code convertShape(op, F, 0)}, {@code reinterpretShape(F, 0)}): the forms that derive it
  * ({@code convert}, {@code reinterpretAsFloats}) were sometimes compiled without intrinsics.
  */
-public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
+public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
         permits Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
     /**
      * Float lanes of the kernels: the preferred width, kept between 8 and 16 lanes so that a part
@@ -49,30 +49,12 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     protected static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    protected final String name;
-    protected final DType dtype;
-    protected final MemorySegment data;
-    protected final int rows;
-    protected final int cols;
     /** Blocks in one row. */
     protected final int blocks;
     private final long rowBytes;
 
     protected BlockQuantizedMatrix(String name, DType dtype, MemorySegment data, int rows, int cols) {
-        if (cols % dtype.blockElements() != 0) {
-            throw new IllegalArgumentException(name + ": " + cols + " columns are not a multiple of the " + dtype
-                    + " block size " + dtype.blockElements());
-        }
-        long expected = dtype.byteSize((long) rows * cols);
-        if (data.byteSize() != expected) {
-            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for a " + rows + "x" + cols
-                    + " " + dtype + " matrix, expected " + expected);
-        }
-        this.name = name;
-        this.dtype = dtype;
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(name, dtype, data, rows, cols);
         this.blocks = cols / dtype.blockElements();
         this.rowBytes = (long) blocks * dtype.blockBytes();
     }
@@ -120,30 +102,6 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     }
 
     @Override
-    public final int rows() {
-        return rows;
-    }
-
-    @Override
-    public final int cols() {
-        return cols;
-    }
-
-    @Override
-    public final long byteSize() {
-        return data.byteSize();
-    }
-
-    public final DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public String describe() {
-        return name + " " + dtype + " [" + rows + ", " + cols + "]";
-    }
-
-    @Override
     public final float get(int row, int col) {
         long offset = row * rowBytes + (long) (col / dtype.blockElements()) * dtype.blockBytes();
         return decodeScalar(offset, col % dtype.blockElements());
@@ -155,12 +113,7 @@ public abstract sealed class BlockQuantizedMatrix implements WeightMatrix
     }
 
     @Override
-    public final void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
-        if (tokenTo - tokenFrom > 1) {
-            DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
-            return;
-        }
-        int xo = tokenFrom * cols, yo = tokenFrom * rows;
-        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r * rowBytes, x, xo);
+    protected final float rowDot(int row, float[] x, int xo) {
+        return dotRow(row * rowBytes, x, xo);
     }
 }

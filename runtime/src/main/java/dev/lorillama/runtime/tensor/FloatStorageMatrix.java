@@ -12,30 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  * lose the JIT's inlining as soon as two formats ran in one process (BF16 decode fell from 30 to
  * 10 GB/s). Tails past the last whole vector and prefill ({@link DecodedRowsKernel}) are shared.
  */
-public abstract sealed class FloatStorageMatrix implements WeightMatrix permits F32Matrix, BF16Matrix, F16Matrix {
+public abstract sealed class FloatStorageMatrix extends StoredMatrix permits F32Matrix, BF16Matrix, F16Matrix {
     protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Ints with as many lanes as {@link #F}. A constant: a species computed per call defeats the intrinsics. */
     protected static final VectorSpecies<Integer> I = F.withLanes(int.class);
     /** Shorts with as many lanes as {@link #F} (half its width): 16-bit floats widen into one float vector. */
     protected static final VectorSpecies<Short> HALF_WIDTH_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
-    protected final String name;
-    protected final MemorySegment data;
-    protected final int rows;
-    protected final int cols;
-    private final DType dtype;
-
     protected FloatStorageMatrix(String name, DType dtype, MemorySegment data, int rows, int cols) {
-        long expected = (long) rows * cols * dtype.bytesPerElement();
-        if (data.byteSize() != expected) {
-            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for a " + rows + "x" + cols
-                    + " " + dtype + " matrix, expected " + expected);
-        }
-        this.name = name;
-        this.dtype = dtype;
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(name, dtype, data, rows, cols);
     }
 
     /**
@@ -56,36 +41,6 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
     /** Decodes the element at flat index {@code index}. */
     protected abstract float loadScalar(long index);
 
-    /** The stored bytes (a slice of a mapped file, or memory of merged weights). */
-    public final MemorySegment data() {
-        return data;
-    }
-
-    /** The element type the weights are stored in. */
-    public final DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public final int rows() {
-        return rows;
-    }
-
-    @Override
-    public final int cols() {
-        return cols;
-    }
-
-    @Override
-    public final long byteSize() {
-        return data.byteSize();
-    }
-
-    @Override
-    public String describe() {
-        return name + " " + dtype + " [" + rows + ", " + cols + "]";
-    }
-
     @Override
     public final float get(int row, int col) {
         return loadScalar((long) row * cols + col);
@@ -100,17 +55,11 @@ public abstract sealed class FloatStorageMatrix implements WeightMatrix permits 
     }
 
     @Override
-    public final void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
-        if (tokenTo - tokenFrom > 1) {
-            DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
-            return;
-        }
-        int xo = tokenFrom * cols, upper = F.loopBound(cols);
-        for (int r = rowFrom; r < rowTo; r++) {
-            long base = (long) r * cols;
-            float sum = dotVectors(base, x, xo, upper);
-            for (int c = upper; c < cols; c++) sum += loadScalar(base + c) * x[xo + c];
-            y[tokenFrom * rows + r] = sum;
-        }
+    protected final float rowDot(int row, float[] x, int xo) {
+        long base = (long) row * cols;
+        int upper = F.loopBound(cols);
+        float sum = dotVectors(base, x, xo, upper);
+        for (int c = upper; c < cols; c++) sum += loadScalar(base + c) * x[xo + c];
+        return sum;
     }
 }

@@ -1,0 +1,78 @@
+package dev.lorillama.runtime.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A weight matrix stored as bytes in some {@link DType} (usually a slice of a memory-mapped file):
+ * its name, type and shape, the check that the bytes fit them, and the two ways it is multiplied.
+ * Prefill (several tokens) decodes rows once and runs the tokens past them
+ * ({@link DecodedRowsKernel}); decode (one token) asks the format for each row's dot product,
+ * which it computes without decoding to memory.
+ */
+public abstract sealed class StoredMatrix implements WeightMatrix permits BlockQuantizedMatrix, FloatStorageMatrix {
+    protected final String name;
+    protected final DType dtype;
+    protected final MemorySegment data;
+    protected final int rows;
+    protected final int cols;
+
+    protected StoredMatrix(String name, DType dtype, MemorySegment data, int rows, int cols) {
+        if (cols % dtype.blockElements() != 0) {
+            throw new IllegalArgumentException(name + ": " + cols + " columns are not a multiple of the " + dtype
+                    + " block size " + dtype.blockElements());
+        }
+        long expected = dtype.byteSize((long) rows * cols);
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for a " + rows + "x" + cols
+                    + " " + dtype + " matrix, expected " + expected);
+        }
+        this.name = name;
+        this.dtype = dtype;
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** Row {@code row} · {@code x[xo .. xo+cols)}. */
+    protected abstract float rowDot(int row, float[] x, int xo);
+
+    @Override
+    public final void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
+        if (tokenTo - tokenFrom > 1) {
+            DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
+            return;
+        }
+        int xo = tokenFrom * cols, yo = tokenFrom * rows;
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = rowDot(r, x, xo);
+    }
+
+    /** The stored bytes (a slice of a mapped file, or memory of merged weights). */
+    public final MemorySegment data() {
+        return data;
+    }
+
+    /** The element type the weights are stored in. */
+    public final DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public final int rows() {
+        return rows;
+    }
+
+    @Override
+    public final int cols() {
+        return cols;
+    }
+
+    @Override
+    public final long byteSize() {
+        return data.byteSize();
+    }
+
+    @Override
+    public final String describe() {
+        return name + " " + dtype + " [" + rows + ", " + cols + "]";
+    }
+}

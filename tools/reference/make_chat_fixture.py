@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import st  # noqa: E402
 import llama_ref as ref  # noqa: E402
-from make_fixtures import peft_config, make_lora, base_config, write_json  # noqa: E402
+from make_fixtures import peft_config, make_lora, make_weights, base_config, write_json  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT = os.path.join(ROOT, "tests", "src", "test", "resources", "fixtures", "chat")
@@ -177,31 +177,9 @@ def tokenizer_json():
 # ---------------------------------------------------------------- model
 
 def make_model(cfg, seed):
-    g = torch.Generator().manual_seed(seed)
-    H, I, V = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
-    nh, nkv, hd = cfg["num_attention_heads"], cfg["num_key_value_heads"], ref.head_dim(cfg)
-
-    def n(shape, std):
-        return torch.randn(shape, generator=g, dtype=torch.float32) * std
-
-    def norm_w(dim):
-        return 1.0 + (torch.rand(dim, generator=g, dtype=torch.float32) * 2 - 1) * 0.1
-
-    W = {"model.embed_tokens.weight": n((V, H), 1.0)}
-    for i in range(cfg["num_hidden_layers"]):
-        p = f"model.layers.{i}"
-        W[p + ".input_layernorm.weight"] = norm_w(H)
-        W[p + ".self_attn.q_proj.weight"] = n((nh * hd, H), 2.0 / math.sqrt(H))
-        W[p + ".self_attn.k_proj.weight"] = n((nkv * hd, H), 2.0 / math.sqrt(H))
-        W[p + ".self_attn.v_proj.weight"] = n((nkv * hd, H), 1.0 / math.sqrt(H))
-        W[p + ".self_attn.o_proj.weight"] = n((H, nh * hd), 1.0 / math.sqrt(nh * hd))
-        W[p + ".post_attention_layernorm.weight"] = norm_w(H)
-        W[p + ".mlp.gate_proj.weight"] = n((I, H), 1.0 / math.sqrt(H))
-        W[p + ".mlp.up_proj.weight"] = n((I, H), 1.0 / math.sqrt(H))
-        W[p + ".mlp.down_proj.weight"] = n((H, I), 1.0 / math.sqrt(I))
-    W["model.norm.weight"] = norm_w(H)
+    W = make_weights(cfg, seed, head_std=0.2)
     # The LM head favours a few readable tokens: answer words, digits 1-5, space, and end of turn.
-    head = n((V, H), 0.2 / math.sqrt(H))
+    head = W["lm_head.weight"]
     favoured = [VOCAB[spell(w)] for w in FAVOURED_WORDS] + [ord(d) for d in "12345"] + [ord(" ")]
     for t in favoured:
         head[t] *= 12.0

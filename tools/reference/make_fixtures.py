@@ -74,7 +74,7 @@ def base_config(**kw):
     return dict(sorted(cfg.items()))
 
 
-def make_weights(cfg, seed, out_scale=1.0):
+def make_weights(cfg, seed, out_scale=1.0, head_std=2.0):
     """Random float32 weights with HF names. Scales chosen so attention is sharp
     (layout mistakes change the argmax) and logits are well spread."""
     g = torch.Generator().manual_seed(seed)
@@ -105,7 +105,7 @@ def make_weights(cfg, seed, out_scale=1.0):
         W[p + ".mlp.down_proj.weight"] = n((H, I), out_scale / math.sqrt(I))
     W["model.norm.weight"] = norm_w(H)
     if not cfg["tie_word_embeddings"]:
-        W["lm_head.weight"] = n((V, H), 2.0 / math.sqrt(H))
+        W["lm_head.weight"] = n((V, H), head_std / math.sqrt(H))
     return W
 
 

@@ -2,15 +2,13 @@ package dev.lorillama.runtime.tensor;
 
 /**
  * The one place where a matrix product is cut into tiles and spread over threads, for every
- * weight format. Decode (one token) splits the output rows; prefill also cuts the tokens into
- * blocks small enough that their activations stay in cache while a tile of rows streams past.
+ * weight format. Both decode (one token) and prefill split the output rows; for prefill the
+ * activations are first laid out as {@link TokenLanes}, once for all tasks.
  *
  * <p>A MatMul is a reusable task: {@link #multiply} sets its operands and runs it on the pool,
  * so a product allocates nothing. One instance serves one caller at a time.
  */
 public final class MatMul implements WorkerPool.Task {
-    /** Tokens whose activations pass a tile of weights together. */
-    static final int TOKEN_BLOCK = 32;
     /**
      * Tasks per thread and matrix. Few and large: decode of the ~1B model measured 26 tokens/s
      * with 2 per thread, 24 with 8 and 17 with 32 (two cores); the per-task hand-off costs more
@@ -22,6 +20,8 @@ public final class MatMul implements WorkerPool.Task {
     private WeightMatrix w;
     private float[] x;
     private float[] y;
+    /** The activations as {@link TokenLanes}, for formats whose prefill kernel reads them; reused. */
+    private float[] lanes = new float[0];
     private int tokens;
     private int rowTile;
 
@@ -37,6 +37,11 @@ public final class MatMul implements WorkerPool.Task {
         this.y = y;
         this.tokens = tokens;
         this.rowTile = Math.max(16, roundUp(rows / (pool.threads() * TARGET_TASKS_PER_THREAD), 16));
+        if (tokens > 1 && w.readsTokenLanes()) {
+            int size = TokenLanes.size(tokens, w.cols());
+            if (lanes.length < size) lanes = new float[size];
+            TokenLanes.fill(x, 0, tokens, w.cols(), lanes);
+        }
         try {
             pool.parallelFor((rows + rowTile - 1) / rowTile, this);
         } finally {
@@ -46,14 +51,11 @@ public final class MatMul implements WorkerPool.Task {
         }
     }
 
-    /** Tile {@code task} of output rows; the tile of weight rows stays in cache while every block of tokens passes it. */
+    /** Tile {@code task} of output rows, for every token. */
     @Override
     public void run(int task, int worker) {
         int rowFrom = task * rowTile;
-        int rowTo = Math.min(w.rows(), rowFrom + rowTile);
-        for (int tokenFrom = 0; tokenFrom < tokens; tokenFrom += TOKEN_BLOCK) {
-            w.multiplyRows(x, tokenFrom, Math.min(tokens, tokenFrom + TOKEN_BLOCK), y, rowFrom, rowTo);
-        }
+        w.multiplyTokens(x, lanes, tokens, y, rowFrom, Math.min(w.rows(), rowFrom + rowTile));
     }
 
     private static int roundUp(int n, int multiple) {

@@ -46,6 +46,17 @@ public abstract sealed class StoredMatrix implements WeightMatrix permits BlockQ
         for (int r = rowFrom; r < rowTo; r++) y[yo + r] = rowDot(r, x, xo);
     }
 
+    @Override
+    public final void multiplyTokens(float[] x, float[] lanes, int tokens, float[] y, int rowFrom, int rowTo) {
+        if (tokens > 1) DecodedRowsKernel.multiplyLanes(this, lanes, 0, tokens, y, rowFrom, rowTo);
+        else multiplyRows(x, 0, 1, y, rowFrom, rowTo);
+    }
+
+    @Override
+    public final boolean readsTokenLanes() {
+        return true;
+    }
+
     /** The stored bytes (a slice of a mapped file, or memory of merged weights). */
     public final MemorySegment data() {
         return data;

@@ -26,6 +26,22 @@ public interface WeightMatrix {
      */
     void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo);
 
+    /**
+     * {@link #multiplyRows} for all {@code tokens} of {@code x} at once (prefill), which the
+     * caller has also laid out as {@link TokenLanes} in {@code lanes} when
+     * {@link #readsTokenLanes()} (else {@code lanes} may be null).
+     */
+    default void multiplyTokens(float[] x, float[] lanes, int tokens, float[] y, int rowFrom, int rowTo) {
+        for (int from = 0; from < tokens; from += TokenLanes.WIDTH) {
+            multiplyRows(x, from, Math.min(tokens, from + TokenLanes.WIDTH), y, rowFrom, rowTo);
+        }
+    }
+
+    /** Whether {@link #multiplyTokens} reads the {@link TokenLanes} layout of several tokens. */
+    default boolean readsTokenLanes() {
+        return false;
+    }
+
     /** One element, decoded: the plain reference path, used by tests and by slow tools. */
     float get(int row, int col);
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Every weight kernel against the plain reference: a double-precision dot product over the
  * elements decoded one by one with {@code get(row, col)}. Sizes are odd on purpose: rows that
  * are no multiple of the tiling, columns that are no multiple of the vector width (float types),
- * several blocks per row (block types), and 1..9 tokens so that token groups and tails all run.
+ * several blocks per row (block types), and 1..9, 17, 33 and 50 tokens so that narrow and wide
+ * token blocks and partly filled ones all run.
  */
 class WeightMatrixKernelTest {
 
@@ -34,7 +35,7 @@ class WeightMatrixKernelTest {
             WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 31L * cols + type.ordinal());
             double[][] reference = decodeAll(w);
             Random random = new Random(cols);
-            for (int tokens = 1; tokens <= 9; tokens++) {
+            for (int tokens : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 33, 50}) {
                 float[] x = new float[tokens * cols];
                 for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
                 // Rows 3..rows-2 and tokens 1..tokens only: the kernel must leave the rest alone.
@@ -64,7 +65,7 @@ class WeightMatrixKernelTest {
         double[][] reference = decodeAll(w);
         Random random = new Random(3);
         try (WorkerPool pool = new WorkerPool(2)) {
-            for (int tokens : new int[] {1, 5, 40}) {
+            for (int tokens : new int[] {1, 5, 40, 77}) {
                 float[] x = new float[tokens * cols];
                 for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
                 float[] y = new float[tokens * rows];

@@ -51,6 +51,25 @@ public final class Q4_0Matrix extends BlockQuantizedMatrix {
     }
 
     @Override
+    protected boolean takesBf16Activations() {
+        return true;
+    }
+
+    /** {@link #dotRow(long, float[], int)} with bf16 activations, for long rows ({@link #LONG_ROW}). */
+    @Override
+    protected float dotRow(long offset, short[] x, int xo) {
+        FloatVector recent = FloatVector.zero(F), older = recent;
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            FloatVector sum = q(offset, 0).mul(bf16(x, xo));
+            for (int p = F.length(); p < BLOCK; p += F.length()) sum = q(offset, p).fma(bf16(x, xo + p), sum);
+            FloatVector next = sum.fma(broadcastF16(offset), older);
+            older = recent;
+            recent = next;
+        }
+        return recent.add(older).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
     protected void decodeRow(long offset, float[] dst, int at) {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset);

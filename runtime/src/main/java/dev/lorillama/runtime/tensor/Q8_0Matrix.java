@@ -55,6 +55,34 @@ public final class Q8_0Matrix extends BlockQuantizedMatrix {
     }
 
     @Override
+    protected boolean takesBf16Activations() {
+        return true;
+    }
+
+    /** {@link #dotRow(long, float[], int)} with bf16 activations, for long rows ({@link #LONG_ROW}). */
+    @Override
+    protected float dotRow(long offset, short[] x, int xo) {
+        FloatVector even = FloatVector.zero(F), odd = even;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, offset += 2 * BYTES, xo += 2 * BLOCK) {
+            FloatVector s0 = q(offset, 0).mul(bf16(x, xo));
+            FloatVector s1 = q(offset + BYTES, 0).mul(bf16(x, xo + BLOCK));
+            for (int p = F.length(); p < BLOCK; p += F.length()) {
+                s0 = q(offset, p).fma(bf16(x, xo + p), s0);
+                s1 = q(offset + BYTES, p).fma(bf16(x, xo + BLOCK + p), s1);
+            }
+            even = s0.fma(broadcastF16(offset), even);
+            odd = s1.fma(broadcastF16(offset + BYTES), odd);
+        }
+        for (; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            FloatVector s0 = q(offset, 0).mul(bf16(x, xo));
+            for (int p = F.length(); p < BLOCK; p += F.length()) s0 = q(offset, p).fma(bf16(x, xo + p), s0);
+            even = s0.fma(broadcastF16(offset), even);
+        }
+        return even.add(odd).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
     protected void decodeRow(long offset, float[] dst, int at) {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset);

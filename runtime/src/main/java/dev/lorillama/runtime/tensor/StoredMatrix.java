@@ -42,7 +42,11 @@ public abstract sealed class StoredMatrix implements WeightMatrix permits BlockQ
             DecodedRowsKernel.multiply(this, x, tokenFrom, tokenTo, y, rowFrom, rowTo);
             return;
         }
-        int xo = tokenFrom * cols, yo = tokenFrom * rows;
+        dotRows(x, tokenFrom * cols, y, tokenFrom * rows, rowFrom, rowTo);
+    }
+
+    /** Decode: {@code y[yo + r] = rowDot(r, x, xo)} for rows [rowFrom, rowTo). */
+    protected void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
         for (int r = rowFrom; r < rowTo; r++) y[yo + r] = rowDot(r, x, xo);
     }
 

@@ -11,25 +11,35 @@ import org.junit.jupiter.params.provider.EnumSource;
  * helper it did not inline, or in a method whose graph grew past the JIT's inlining budget — is
  * boxed on the heap, and that kernel runs several times slower (a Q4_0 loop written out for two
  * blocks at once fell from 15 to 1.6 GB/s that way). Allocation is the visible sign, so: decode
- * (one token), prefill (several tokens) and row decoding, warmed up until the JIT has compiled
- * them, must allocate 0 bytes.
+ * (one token, short and long rows — long ones have their own kernels), prefill (several tokens)
+ * and row decoding, warmed up until the JIT has compiled them, must allocate 0 bytes.
  */
 class KernelAllocationTest {
     private static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
+    /** Wider than {@link BlockQuantizedMatrix#LONG_ROW}, a whole number of blocks of every type. */
+    private static final int LONG_COLS = BlockQuantizedMatrix.LONG_ROW + 256;
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")
     void warmKernelsAllocateNothing(DType type) {
         int rows = 64, cols = 512, tokens = 5;
         WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 11);
+        WeightMatrix longRows = RandomBlocks.matrix(type, 4, LONG_COLS, 12);
         float[] x = new float[tokens * cols], y = new float[tokens * rows], row = new float[cols];
+        float[] longX = new float[LONG_COLS], longY = new float[4];
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NANOS;
         long allocated;
         do {
-            for (int i = 0; i < 2_000; i++) run(w, x, tokens, y, row, i);
+            for (int i = 0; i < 2_000; i++) {
+                run(w, x, tokens, y, row, i);
+                longRows.multiplyRows(longX, 0, 1, longY, 0, 4);
+            }
             long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 200; i++) run(w, x, tokens, y, row, i);
+            for (int i = 0; i < 200; i++) {
+                run(w, x, tokens, y, row, i);
+                longRows.multiplyRows(longX, 0, 1, longY, 0, 4);
+            }
             allocated = threads.getCurrentThreadAllocatedBytes() - before;
         } while (allocated > 0 && System.nanoTime() < deadline);
         assertEquals(0, allocated, type + " kernels still allocate once warm: a vector is boxed somewhere");

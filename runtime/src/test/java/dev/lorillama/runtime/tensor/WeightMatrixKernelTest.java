@@ -92,6 +92,52 @@ class WeightMatrixKernelTest {
         }
     }
 
+    /**
+     * Rows longer than {@link BlockQuantizedMatrix#LONG_ROW}: Q8_0 and Q4_0 decode them with the
+     * activations rounded to bf16, so the reference rounds them too (independently: to 8
+     * significant bits, ties to even) and the tolerance stays as tight as for short rows.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0"})
+    void longRowsMatchReferenceWithBf16Activations(DType type) {
+        for (int cols : new int[] {BlockQuantizedMatrix.LONG_ROW + 32, BlockQuantizedMatrix.LONG_ROW + 64}) {
+            int rows = 5;
+            WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 5L * cols);
+            double[][] reference = decodeAll(w);
+            Random random = new Random(cols);
+            float[] x = new float[cols], rounded = new float[cols];
+            for (int i = 0; i < cols; i++) {
+                x[i] = (float) random.nextGaussian();
+                rounded[i] = roundToBf16(x[i]);
+            }
+            float[] y = new float[rows];
+            w.multiplyRows(x, 0, 1, y, 0, rows);
+            for (int r = 0; r < rows; r++) assertClose(reference[r], rounded, 0, y[r], type + " cols=" + cols + " r=" + r);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void bf16RoundingIsToNearestEven() {
+        Random random = new Random(9);
+        for (int i = 0; i < 100_000; i++) {
+            float f = Float.intBitsToFloat(random.nextInt());
+            if (Float.isNaN(f) || Float.isInfinite(f) || Math.abs(f) >= 0x1.fep127f) continue;
+            float actual = Float.intBitsToFloat(Bf16Activations.round(f) << 16);
+            assertEquals(roundToBf16(f), actual, "bf16 of " + f);
+        }
+        assertTrue(Float.isNaN(Float.intBitsToFloat(Bf16Activations.round(Float.NaN) << 16)));
+        assertEquals(Float.POSITIVE_INFINITY, Float.intBitsToFloat(Bf16Activations.round(Float.POSITIVE_INFINITY) << 16));
+        assertEquals(1f + 0x1p-7f, Float.intBitsToFloat(Bf16Activations.round(1f + 0x1p-7f + 0x1p-9f) << 16));
+        assertEquals(1f, Float.intBitsToFloat(Bf16Activations.round(1f + 0x1p-8f) << 16), "a tie goes to the even neighbour");
+    }
+
+    /** {@code f} to 8 significant bits, ties to even, by arithmetic (subnormals keep bf16's absolute step). */
+    private static float roundToBf16(float f) {
+        if (f == 0) return f;
+        int exponent = Math.max(Math.getExponent(f), Float.MIN_EXPONENT);
+        return (float) Math.scalb(Math.rint(Math.scalb((double) f, 7 - exponent)), exponent - 7);
+    }
+
     private static double[][] decodeAll(WeightMatrix w) {
         double[][] values = new double[w.rows()][w.cols()];
         for (int r = 0; r < w.rows(); r++) for (int c = 0; c < w.cols(); c++) values[r][c] = w.get(r, c);

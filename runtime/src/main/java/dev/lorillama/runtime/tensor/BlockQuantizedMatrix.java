@@ -83,7 +83,7 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
     }
 
     @Override
-    protected final void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
+    protected void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
         if (cols > LONG_ROW && takesBf16Activations()) {
             short[] half = Bf16Activations.round(x, xo, cols);
             for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r * rowBytes, half, 0);

@@ -25,8 +25,12 @@ public final class MatMul implements WorkerPool.Task {
     private int tokens;
     private int rowTile;
 
+    /** Lays out block {@code task} of the tokens as {@link TokenLanes} (a loop of its own: the product's tasks all read every block). */
+    private final WorkerPool.Task fillLanes;
+
     public MatMul(WorkerPool pool) {
         this.pool = pool;
+        this.fillLanes = (task, worker) -> TokenLanes.fillBlock(x, 0, tokens, w.cols(), task, lanes);
     }
 
     /** {@code y[t] = W · x[t]} for {@code t < tokens}; {@code x} is tokens × cols, {@code y} tokens × rows. */
@@ -37,12 +41,12 @@ public final class MatMul implements WorkerPool.Task {
         this.y = y;
         this.tokens = tokens;
         this.rowTile = Math.max(16, roundUp(rows / (pool.threads() * TARGET_TASKS_PER_THREAD), 16));
-        if (tokens > 1 && w.readsTokenLanes()) {
-            int size = TokenLanes.size(tokens, w.cols());
-            if (lanes.length < size) lanes = new float[size];
-            TokenLanes.fill(x, 0, tokens, w.cols(), lanes);
-        }
         try {
+            if (tokens > 1 && w.readsTokenLanes()) {
+                int size = TokenLanes.size(tokens, w.cols());
+                if (lanes.length < size) lanes = new float[size];
+                pool.parallelFor(TokenLanes.blocks(tokens), fillLanes);
+            }
             pool.parallelFor((rows + rowTile - 1) / rowTile, this);
         } finally {
             this.w = null; // no references kept past the call

@@ -22,7 +22,7 @@ class KernelAllocationTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")
     void warmKernelsAllocateNothing(DType type) {
-        int rows = 64, cols = 512, tokens = 5;
+        int rows = 64, cols = 512, tokens = 40; // a full block of token lanes and a partial one
         WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 11);
         WeightMatrix longRows = RandomBlocks.matrix(type, 4, LONG_COLS, 12);
         float[] x = new float[tokens * cols], y = new float[tokens * rows], row = new float[cols];

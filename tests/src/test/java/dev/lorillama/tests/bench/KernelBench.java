@@ -47,12 +47,35 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.warning=false",
-        // as chat.jar's launcher runs the kernels: row loops compiled on their own
+        // as chat.jar's launcher runs the kernels (Launcher.KERNEL_COMPILE_FLAGS): row loops compiled
+        // on their own, vector helpers always inlined
         "-XX:CompileCommand=quiet",
         "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotRow",
         "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",
         "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeRow",
-        "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors"})
+        "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::bf16",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::biased",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::biasedBits",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::biasedHigh",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::biasedLow",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::broadcastF16",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::floatBits",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::halfBits",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::highBits",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::highNibbles",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::lowBits",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::lowNibbles",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::nibbles",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::q",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::quants",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::scaleBytes",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::scaleVector",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::shiftedUp",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::shorts",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::values",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::vector",
+        "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::widen"})
 public class KernelBench {
     @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     public String type;

@@ -72,14 +72,27 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
     /** The row starting at byte {@code offset} · {@code x[xo .. xo+cols)}. */
     protected abstract float dotRow(long offset, float[] x, int xo);
 
-    /** Whether {@link #dotRow(long, short[], int)} is implemented: rows longer than {@link #LONG_ROW} then use it. */
+    /**
+     * Whether rows longer than {@link #LONG_ROW} use {@link #dotRow(long, short[], int)}: true
+     * where the format has a vector kernel for it (Q8_0, Q4_0). The K-quants are bound by their
+     * unpacking, not by reloading activations, so they keep float activations.
+     */
     protected boolean takesBf16Activations() {
         return false;
     }
 
-    /** The row starting at byte {@code offset} · bf16 activations {@code x[xo .. xo+cols)} (see {@link #LONG_ROW}). */
+    /**
+     * The row starting at byte {@code offset} · bf16 activations {@code x[xo .. xo+cols)} (see
+     * {@link #LONG_ROW}). This one decodes element by element, the plain reference; formats that
+     * take bf16 activations override it with a vector kernel.
+     */
     protected float dotRow(long offset, short[] x, int xo) {
-        throw new UnsupportedOperationException(dtype + " has no bf16-activation kernel");
+        int perBlock = dtype.blockElements();
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, offset += dtype.blockBytes()) {
+            for (int i = 0; i < perBlock; i++) sum += decodeScalar(offset, i) * Float.intBitsToFloat(x[xo++] << 16);
+        }
+        return sum;
     }
 
     @Override

@@ -116,6 +116,29 @@ class WeightMatrixKernelTest {
         }
     }
 
+    /**
+     * The bf16-activation row kernel called directly: Q8_0's vector kernel and the element-wise
+     * default the K-quants inherit. (Q4_0's kernel expects activations prepared by its
+     * dotRows, high halves divided by 16; the long-row test above covers it through that.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void bf16ActivationRowKernelMatchesReference(DType type) {
+        int rows = 3, cols = 2 * 256 + 256;
+        BlockQuantizedMatrix w = (BlockQuantizedMatrix) RandomBlocks.matrix(type, rows, cols, 17);
+        double[][] reference = decodeAll(w);
+        Random random = new Random(5);
+        short[] half = new short[cols];
+        float[] rounded = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            half[i] = Bf16Activations.round((float) random.nextGaussian());
+            rounded[i] = Float.intBitsToFloat(half[i] << 16);
+        }
+        for (int r = 0; r < rows; r++) {
+            assertClose(reference[r], rounded, 0, w.dotRow(type.byteSize((long) r * cols), half, 0), type + " r=" + r);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void bf16RoundingIsToNearestEven() {
         Random random = new Random(9);

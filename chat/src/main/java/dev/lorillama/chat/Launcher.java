@@ -65,7 +65,8 @@ public final class Launcher {
                 "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotRow",
                 "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",
                 "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeRow",
-                "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors"));
+                "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors",
+                "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotFourRows"));
         for (String helper : VECTOR_HELPERS) flags.add("-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::" + helper);
         return List.copyOf(flags);
     }

@@ -2,7 +2,7 @@ package dev.lorillama.runtime.tensor;
 
 /**
  * Activations rounded to bf16 for the decode kernels of long rows (see
- * {@link BlockQuantizedMatrix#LONG_ROW}): half the bytes, so an 8192-wide row's activations stay
+ * {@link StoredMatrix#LONG_ROW}): half the bytes, so an 8192-wide row's activations stay
  * in L1. Rounding is to nearest, ties to even; the relative error (2^-9) is below that of the
  * 8-bit weights they meet.
  */

@@ -31,6 +31,23 @@ public final class F32Matrix extends FloatStorageMatrix {
     }
 
     @Override
+    protected void dotFourRows(long index, float[] x, int xo, int length, float[] y, int yo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        long i1 = index + cols, i2 = i1 + cols, i3 = i2 + cols;
+        for (int c = 0; c < length; c += F.length()) {
+            FloatVector xc = FloatVector.fromArray(F, x, xo + c);
+            a0 = xc.fma(vector(index + c), a0);
+            a1 = xc.fma(vector(i1 + c), a1);
+            a2 = xc.fma(vector(i2 + c), a2);
+            a3 = xc.fma(vector(i3 + c), a3);
+        }
+        y[yo] = a0.reduceLanes(VectorOperators.ADD);
+        y[yo + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[yo + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[yo + 3] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
     protected void decodeVectors(long index, float[] dst, int at, int length) {
         for (int c = 0; c < length; c += F.length()) vector(index + c).intoArray(dst, at + c);
     }

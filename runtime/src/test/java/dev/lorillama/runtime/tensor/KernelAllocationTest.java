@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class KernelAllocationTest {
     private static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
-    /** Wider than {@link BlockQuantizedMatrix#LONG_ROW}, a whole number of blocks of every type. */
-    private static final int LONG_COLS = BlockQuantizedMatrix.LONG_ROW + 256;
+    /** Wider than {@link StoredMatrix#LONG_ROW}, a whole number of blocks of every type. */
+    private static final int LONG_COLS = StoredMatrix.LONG_ROW + 256;
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")

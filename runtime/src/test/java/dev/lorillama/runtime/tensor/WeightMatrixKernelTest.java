@@ -93,14 +93,14 @@ class WeightMatrixKernelTest {
     }
 
     /**
-     * Rows longer than {@link BlockQuantizedMatrix#LONG_ROW}: Q8_0 and Q4_0 decode them with the
+     * Rows longer than {@link StoredMatrix#LONG_ROW}: Q8_0 and Q4_0 decode them with the
      * activations rounded to bf16, so the reference rounds them too (independently: to 8
      * significant bits, ties to even) and the tolerance stays as tight as for short rows.
      */
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0"})
     void longRowsMatchReferenceWithBf16Activations(DType type) {
-        for (int cols : new int[] {BlockQuantizedMatrix.LONG_ROW + 32, BlockQuantizedMatrix.LONG_ROW + 64}) {
+        for (int cols : new int[] {StoredMatrix.LONG_ROW + 32, StoredMatrix.LONG_ROW + 64}) {
             int rows = 5;
             WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 5L * cols);
             double[][] reference = decodeAll(w);
@@ -113,6 +113,35 @@ class WeightMatrixKernelTest {
             float[] y = new float[rows];
             w.multiplyRows(x, 0, 1, y, 0, rows);
             for (int r = 0; r < rows; r++) assertClose(reference[r], rounded, 0, y[r], type + " cols=" + cols + " r=" + r);
+        }
+    }
+
+    /**
+     * Rows longer than {@link StoredMatrix#LONG_ROW} in the float formats: four rows at a time
+     * with exact activations. Row counts and ranges leave 1-3 rows over, and the widths leave
+     * columns past the last whole vector.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void longFloatRowsMatchReference(DType type) {
+        for (int cols : new int[] {StoredMatrix.LONG_ROW + 1, StoredMatrix.LONG_ROW + 16, StoredMatrix.LONG_ROW + 67}) {
+            int rows = 14;
+            WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 3L * cols);
+            double[][] reference = decodeAll(w);
+            Random random = new Random(cols);
+            float[] x = new float[cols];
+            for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian();
+            for (int[] range : new int[][] {{0, rows}, {1, 12}, {2, 5}, {3, 4}}) {
+                float[] y = new float[rows];
+                w.multiplyRows(x, 0, 1, y, range[0], range[1]);
+                for (int r = 0; r < rows; r++) {
+                    if (r < range[0] || r >= range[1]) {
+                        assertEquals(0f, y[r], type + ": wrote outside rows " + range[0] + ".." + range[1] + " at r=" + r);
+                    } else {
+                        assertClose(reference[r], x, 0, y[r], type + " cols=" + cols + " rows " + range[0] + ".." + range[1] + " r=" + r);
+                    }
+                }
+            }
         }
     }
 

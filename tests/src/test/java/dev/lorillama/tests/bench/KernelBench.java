@@ -54,6 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
         "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotVectors",
         "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeRow",
         "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::decodeVectors",
+        "-XX:CompileCommand=dontinline,dev.lorillama.runtime.tensor.*::dotFourRows",
         "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::bf16",
         "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::biased",
         "-XX:CompileCommand=inline,dev.lorillama.runtime.tensor.*::biasedBits",

@@ -3,6 +3,10 @@ package dev.lorillama.api;
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.LoraAdapter;
 import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.runtime.backend.DeviceBackend;
+import dev.lorillama.runtime.backend.DeviceBackends;
+import dev.lorillama.runtime.backend.DeviceLoad;
+import dev.lorillama.runtime.backend.DeviceModel;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaConfig;
 import dev.lorillama.runtime.model.LlamaModel;
@@ -17,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -82,6 +87,7 @@ public final class Llama implements AutoCloseable {
      */
     public static Llama load(Path path, LoadOptions options) {
         if (!Files.exists(path)) throw new UserInputException(path + ": no such file or directory");
+        Optional<DeviceBackend> device = DeviceBackends.select(options.device()); // a missing GPU fails before loading
         LoadProgress progress = options.progress();
         progress.total(1 + options.adapters().size());
         Tokenizer tokenizer = loadTokenizer(path, options.tokenizer());
@@ -109,6 +115,7 @@ public final class Llama implements AutoCloseable {
             merged = llama.mergedWeights;
             llama.checkMix(options.defaultMix());
             if (merged != null) llama.mergeDefault(progress);
+            if (device.isPresent()) llama.placeOn(device.get(), options.deviceSequences());
             return llama;
         } catch (RuntimeException e) {
             if (merged != null) merged.close();
@@ -138,6 +145,23 @@ public final class Llama implements AutoCloseable {
             progress.step("merging");
         });
         mixes.put(defaultMix, new Adapted(linears, set));
+    }
+
+    /**
+     * Moves the forward passes to a device. Every loaded adapter stays resident there, so sessions
+     * switch mixes without uploading anything; merged weights instead replace the base there, and
+     * then only the default mix runs.
+     */
+    private void placeOn(DeviceBackend backend, int sequences) {
+        LinearProvider weights = mergedWeights != null ? mixes.get(defaultMix).linears() : model.baseLinears();
+        List<LinearProvider> resident = mergedWeights != null ? List.of()
+                : adapters.values().stream().<LinearProvider>map(a -> a.unmerged(model)).toList();
+        model.runOn(backend.load(model, new DeviceLoad(weights, resident, contextLength, sequences)));
+    }
+
+    /** Where the forward passes run: "cpu", or the device's description. */
+    public String device() {
+        return model.device().map(DeviceModel::describe).orElse("cpu");
     }
 
     /** A new conversation with its own KV cache of {@link #contextLength()} tokens, using the default adapters. */

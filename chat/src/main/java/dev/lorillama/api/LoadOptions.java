@@ -1,5 +1,6 @@
 package dev.lorillama.api;
 
+import dev.lorillama.runtime.backend.Device;
 import dev.lorillama.runtime.model.ModelLoader;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -21,6 +22,8 @@ public final class LoadOptions {
     private boolean mergeDefaultMix;
     private Path tokenizer;
     private LoadProgress progress = LoadProgress.NONE;
+    private Device device = Device.CPU;
+    private int deviceSequences = 4;
 
     public static LoadOptions defaults() {
         return new LoadOptions();
@@ -74,6 +77,34 @@ public final class LoadOptions {
     public LoadOptions progress(LoadProgress listener) {
         this.progress = listener;
         return this;
+    }
+
+    /**
+     * Where the model runs (default: the CPU). {@link Device#GPU} needs TornadoVM (see the README);
+     * {@link Llama#load} then fails with a message saying what is missing. {@link Device#AUTO}
+     * takes the GPU when there is one.
+     */
+    public LoadOptions device(Device where) {
+        this.device = java.util.Objects.requireNonNull(where, "device");
+        return this;
+    }
+
+    /**
+     * On a GPU: how many sessions keep their KV cache there at once (default 4); further sessions
+     * take turns, recomputing their cache when they run again.
+     */
+    public LoadOptions deviceSequences(int n) {
+        if (n < 1) throw new IllegalArgumentException("device sequences must be >= 1, got " + n);
+        this.deviceSequences = n;
+        return this;
+    }
+
+    Device device() {
+        return device;
+    }
+
+    int deviceSequences() {
+        return deviceSequences;
     }
 
     int threads() {

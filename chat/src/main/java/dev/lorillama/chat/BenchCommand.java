@@ -32,6 +32,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     AdapterOptions adapters;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = {"-p", "--prompt"}, paramLabel = "TOKENS", description = "Prompt tokens for pp (default ${DEFAULT-VALUE}; 0 skips pp).")
     int prompt = 512;
 
@@ -50,10 +53,10 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-p and -n must be >= 0 and not both 0, got -p " + prompt + " -n " + generate);
         }
         if (repetitions < 1) throw new IllegalArgumentException("-r must be >= 1, got " + repetitions);
-        try (LoadedModel loaded = LoadedModel.open(model, adapters)) {
+        int context = Math.max(Math.max(prompt, generate), 1);
+        try (LoadedModel loaded = LoadedModel.open(model, adapters, device.device(), context)) {
             LlamaModel m = loaded.model();
             LinearProvider linears = loaded.linears();
-            int context = Math.max(Math.max(prompt, generate), 1);
             if (context > m.config().maxPositions()) {
                 throw new IllegalArgumentException("-p/-n " + context + " exceed the model's context length " + m.config().maxPositions());
             }
@@ -73,6 +76,7 @@ final class BenchCommand implements Callable<Integer> {
                 ObjectNode out = new ObjectMapper().createObjectNode();
                 out.put("model", model.path.toString());
                 out.put("threads", m.backend().threads());
+                out.put("device", deviceName(m));
                 out.put("adapters", adapterDescription());
                 out.put("n_prompt", prompt);
                 out.put("n_gen", generate);
@@ -84,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("peak_rss_bytes", peakRss);
                 System.out.println(out);
             } else {
-                System.out.printf(Locale.ROOT, "model %s, %d threads, adapters: %s%n", model.path, m.backend().threads(), adapterDescription());
+                System.out.printf(Locale.ROOT, "model %s, %s, adapters: %s%n", model.path,
+                        m.device().isPresent() ? deviceName(m) : m.backend().threads() + " threads", adapterDescription());
                 if (prompt > 0) System.out.printf(Locale.ROOT, "pp%-5d %10.2f tokens/s%n", prompt, pp);
                 if (generate > 0) {
                     System.out.printf(Locale.ROOT, "tg%-5d %10.2f tokens/s  (%.1f MB of weights per token: %.1f GB/s)%n",
@@ -110,6 +115,11 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) m.ingest(state, tokens, i, 1, linears, false);
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** "cpu", or the device the forward passes run on. */
+    private static String deviceName(LlamaModel m) {
+        return m.device().map(d -> d.describe()).orElse("cpu");
     }
 
     private String adapterDescription() {

@@ -24,6 +24,9 @@ final class ChatCommand implements Callable<Integer> {
     AdapterOptions adapters;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     SamplingFlags sampling;
 
     @Option(names = {"-s", "--system"}, paramLabel = "TEXT", description = "System prompt of the chat. Default: none.")
@@ -44,7 +47,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         GenerationSettings settings = sampling.settings();
-        try (Llama llama = ModelLoading.load(model, adapters, tokenizer, Progress.loading());
+        try (Llama llama = ModelLoading.load(model, adapters, device, tokenizer, Progress.loading());
              Session session = llama.newSession()) {
             session.setSystemPrompt(system);
             if (prompt == null) return new InteractiveChat(modelName(), llama, session, settings, raw).run();

@@ -28,6 +28,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     AdapterOptions adapters;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Test records: a JSON array or JSON lines.")
     Path data;
 
@@ -45,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         List<EvalRecords.EvalRecord> records = EvalRecords.read(data);
         int correct = 0;
-        try (Llama llama = ModelLoading.load(model, adapters, tokenizer, Progress.loading());
+        try (Llama llama = ModelLoading.load(model, adapters, device, tokenizer, Progress.loading());
              Session session = llama.newSession();
              ProgressBar bar = Progress.bar("eval", records.size())) {
             GenerationSettings greedy = GenerationSettings.greedy(maxTokens);

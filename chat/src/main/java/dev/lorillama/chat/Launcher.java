@@ -12,12 +12,20 @@ import java.util.List;
  * {@code java -jar chat.jar} works, the launcher starts the same Java again with the module added
  * and hands over its arguments, standard streams and exit code. When the module is already there
  * (tests, or a user who passes the flag) it runs {@link Main} in this JVM.
+ *
+ * <p>{@code --device gpu} (or {@code auto}) with {@code TORNADOVM_HOME} set adds TornadoVM's JVM
+ * flags the same way: its SDK's argfile (JVMCI, module path, exports) and the gpu module's jar,
+ * which the build puts beside chat.jar. Without them the command itself says what is missing.
  */
 public final class Launcher {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     /** By name: this class is compiled for old Java so that it can say which Java is needed. */
     private static final String MAIN_CLASS = "dev.lorillama.chat.Main";
     private static final int REQUIRED_JAVA = 25;
+    /** The gpu module's jar, beside chat.jar (the gpu module's build puts it there). */
+    public static final String GPU_JAR = "lorillama-gpu.jar";
+    private static final String TORNADO_MODULE = "tornado.runtime";
+    private static final String CHILD_PROPERTY = "lorillama.launched";
 
     /** The methods of dev.lorillama.runtime.tensor that return a vector, by name. */
     public static final List<String> VECTOR_HELPERS = List.of(
@@ -80,30 +88,39 @@ public final class Launcher {
                     + " Run it with a JDK 25, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar chat.jar");
             System.exit(2);
         }
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+        String tornadoArgfile = wantsGpu(args) ? tornadoArgfile(System.getenv("TORNADOVM_HOME")) : null;
+        // A child never starts another: if TornadoVM's flags did not load it, the command says so.
+        boolean tornadoMissing = tornadoArgfile != null && !ModuleLayer.boot().findModule(TORNADO_MODULE).isPresent()
+                && System.getProperty(CHILD_PROPERTY) == null;
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent() && !tornadoMissing) {
             Object exitCode = Class.forName(MAIN_CLASS).getMethod("run", String[].class).invoke(null, (Object) args);
             System.exit((Integer) exitCode);
             return;
         }
-        System.exit(relaunch(args));
+        System.exit(relaunch(args, tornadoArgfile));
     }
 
-    private static int relaunch(String[] args) throws Exception {
+    /** Whether the command line asks for the GPU: {@code --device gpu} or {@code --device auto}. */
+    public static boolean wantsGpu(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String value = args[i].startsWith("--device=") ? args[i].substring("--device=".length())
+                    : args[i].equals("--device") && i + 1 < args.length ? args[i + 1] : null;
+            if (value != null && (value.equalsIgnoreCase("gpu") || value.equalsIgnoreCase("auto"))) return true;
+        }
+        return false;
+    }
+
+    /** The SDK's argfile of JVM flags, or null when TORNADOVM_HOME is unset or has none (the command then says why). */
+    public static String tornadoArgfile(String tornadoHome) {
+        if (tornadoHome == null || tornadoHome.trim().isEmpty()) return null;
+        File argfile = new File(tornadoHome, "tornado-argfile");
+        return argfile.isFile() ? argfile.getAbsolutePath() : null;
+    }
+
+    private static int relaunch(String[] args, String tornadoArgfile) throws Exception {
         String java = ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        List<String> command = new ArrayList<>();
-        command.add(java);
-        command.add("--add-modules");
-        command.add(VECTOR_MODULE);
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-XX:+IgnoreUnrecognizedVMOptions");
-        command.add("-Xss4m");
-        // The decode loop allocates nothing, so a concurrent collector buys nothing; G1's heap
-        // growth during loading cost 0.4-0.5 GB of peak RSS (Q4_0 1B: 1.37 GB with G1, 0.99 serial).
-        command.add("-XX:+UseSerialGC");
-        command.addAll(KERNEL_COMPILE_FLAGS);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        List<String> command = jvmCommand(java, System.getProperty("java.class.path"), tornadoArgfile);
         command.add(MAIN_CLASS);
         command.addAll(List.of(args));
         // Ctrl-C reaches the child too (same process group); the child decides what it means.
@@ -112,6 +129,28 @@ public final class Launcher {
         // killed (SIGTERM, SIGHUP), the launcher takes the child with it rather than leave it orphaned
         Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
         return child.waitFor();
+    }
+
+    /** The child JVM's command up to the main class: the Vector API, kernel flags, and TornadoVM's when given. */
+    public static List<String> jvmCommand(String java, String classPath, String tornadoArgfile) {
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        if (tornadoArgfile != null) command.add("@" + tornadoArgfile);
+        command.add("--add-modules");
+        command.add(VECTOR_MODULE);
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-XX:+IgnoreUnrecognizedVMOptions");
+        command.add("-Xss4m");
+        // The decode loop allocates nothing, so a concurrent collector buys nothing; G1's heap
+        // growth during loading cost 0.4-0.5 GB of peak RSS (Q4_0 1B: 1.37 GB with G1, 0.99 serial).
+        // TornadoVM's argfile picks its own collector, and two would stop the JVM from starting.
+        if (tornadoArgfile == null) command.add("-XX:+UseSerialGC");
+        command.add("-D" + CHILD_PROPERTY + "=true");
+        command.addAll(KERNEL_COMPILE_FLAGS);
+        command.add("-cp");
+        String gpuJar = new File(new File(classPath.split(File.pathSeparator)[0]).getAbsoluteFile().getParentFile(), GPU_JAR).getPath();
+        command.add(tornadoArgfile != null && new File(gpuJar).isFile() ? classPath + File.pathSeparator + gpuJar : classPath);
+        return command;
     }
 
     /**

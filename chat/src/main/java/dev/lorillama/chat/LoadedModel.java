@@ -3,6 +3,10 @@ package dev.lorillama.chat;
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.Combination;
 import dev.lorillama.lori.LoraAdapter;
+import dev.lorillama.runtime.backend.Device;
+import dev.lorillama.runtime.backend.DeviceBackend;
+import dev.lorillama.runtime.backend.DeviceBackends;
+import dev.lorillama.runtime.backend.DeviceLoad;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.ModelLoader;
@@ -10,38 +14,35 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** A model opened from the command line, with the adapter set the options ask for. */
 record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterSet, List<LoraAdapter> adapters, Arena merged)
         implements AutoCloseable {
 
-    static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions) {
-        return open(options, adapterOptions, AdapterSet.MergeProgress.NONE);
+    static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress) {
+        return open(options, adapterOptions, progress, Device.CPU, 1);
     }
 
-    static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress) {
+    /** On {@code device}, with one sequence of up to {@code contextLength} positions. */
+    static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, Device device, int contextLength) {
+        return open(options, adapterOptions, AdapterSet.MergeProgress.NONE, device, contextLength);
+    }
+
+    private static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress,
+                                    Device device, int contextLength) {
         if (options.threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + options.threads);
+        Optional<DeviceBackend> backend = DeviceBackends.select(device); // a missing GPU fails before loading
         LlamaModel model = ModelLoader.load(options.path(), options.threads);
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
-            if (adapterOptions.adapters.isEmpty()) {
-                if (!adapterOptions.weights.isEmpty() || adapterOptions.merged) {
-                    throw new IllegalArgumentException("--weights and --merged need at least one --adapter");
-                }
-                return new LoadedModel(model, model.baseLinears(), null, adapters, null);
-            }
-            Combination combination = Combination.parse(adapterOptions.combination);
-            for (Path dir : adapterOptions.adapters) {
-                LoraAdapter adapter = LoraAdapter.load(dir, model.config());
-                adapter.notes().forEach(note -> System.err.println("note: " + note));
-                adapters.add(adapter);
-            }
-            AdapterSet set = AdapterSet.of(adapters, adapterOptions.weights, combination, model.config());
-            if (adapterOptions.merged) {
-                Arena arena = Arena.ofShared();
-                return new LoadedModel(model, set.merged(model, arena, progress), set, adapters, arena);
-            }
-            return new LoadedModel(model, set.unmerged(model), set, adapters, null);
+            LoadedModel loaded = withAdapters(model, adapterOptions, progress, adapters);
+            // On a device the adapters stay resident beside the base; merged weights replace it there.
+            backend.ifPresent(b -> model.runOn(b.load(model, new DeviceLoad(
+                    loaded.merged() != null ? loaded.linears() : model.baseLinears(),
+                    loaded.merged() != null ? List.of() : adapters.stream().<LinearProvider>map(a -> a.unmerged(model)).toList(),
+                    contextLength, 1))));
+            return loaded;
         } catch (RuntimeException e) {
             adapters.forEach(LoraAdapter::close);
             try {
@@ -51,6 +52,28 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
             }
             throw e;
         }
+    }
+
+    private static LoadedModel withAdapters(LlamaModel model, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress,
+                                            List<LoraAdapter> adapters) {
+        if (adapterOptions.adapters.isEmpty()) {
+            if (!adapterOptions.weights.isEmpty() || adapterOptions.merged) {
+                throw new IllegalArgumentException("--weights and --merged need at least one --adapter");
+            }
+            return new LoadedModel(model, model.baseLinears(), null, adapters, null);
+        }
+        Combination combination = Combination.parse(adapterOptions.combination);
+        for (Path dir : adapterOptions.adapters) {
+            LoraAdapter adapter = LoraAdapter.load(dir, model.config());
+            adapter.notes().forEach(note -> System.err.println("note: " + note));
+            adapters.add(adapter);
+        }
+        AdapterSet set = AdapterSet.of(adapters, adapterOptions.weights, combination, model.config());
+        if (adapterOptions.merged) {
+            Arena arena = Arena.ofShared();
+            return new LoadedModel(model, set.merged(model, arena, progress), set, adapters, arena);
+        }
+        return new LoadedModel(model, set.unmerged(model), set, adapters, null);
     }
 
     @Override

@@ -22,6 +22,9 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin
     AdapterOptions adapters;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--tokens", required = true, split = ",", paramLabel = "ID",
             description = "Comma-separated token ids, e.g. 1,2,3.")
     int[] tokens;
@@ -29,7 +32,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (tokens.length == 0) throw new IllegalArgumentException("--tokens: give at least one token id");
-        try (LoadedModel loaded = LoadedModel.open(model, adapters)) {
+        try (LoadedModel loaded = LoadedModel.open(model, adapters, device.device(), tokens.length)) {
             LlamaModel m = loaded.model();
             InferenceState state = m.newState(Math.min(m.config().maxPositions(), Math.max(tokens.length, 1)));
             float[] logits = m.ingest(state, tokens, 0, tokens.length, loaded.linears(), true);

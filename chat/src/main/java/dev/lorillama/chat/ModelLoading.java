@@ -13,8 +13,8 @@ import java.util.Map;
 final class ModelLoading {
     private ModelLoading() {}
 
-    static Llama load(ModelOptions model, AdapterOptions adapters, Path tokenizer, LoadProgress progress) {
-        LoadOptions options = LoadOptions.defaults().threads(checkedThreads(model)).progress(progress);
+    static Llama load(ModelOptions model, AdapterOptions adapters, DeviceOption device, Path tokenizer, LoadProgress progress) {
+        LoadOptions options = LoadOptions.defaults().threads(checkedThreads(model)).device(device.device()).progress(progress);
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
         if (!adapters.weights.isEmpty() && adapters.weights.size() != adapters.adapters.size()) {

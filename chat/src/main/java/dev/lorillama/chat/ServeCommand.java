@@ -30,6 +30,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Load a PEFT LoRA/LoRI adapter directory under NAME (the \"model\" requests use). Repeat for more.")
     Map<String, Path> adapters = new LinkedHashMap<>();
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Address to listen on. Default: ${DEFAULT-VALUE} (this machine only).")
     String host;
@@ -50,7 +53,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        LoadOptions options = LoadOptions.defaults().threads(ModelLoading.checkedThreads(model)).progress(Progress.loading());
+        LoadOptions options = LoadOptions.defaults().threads(ModelLoading.checkedThreads(model)).progress(Progress.loading())
+                .device(device.device()).deviceSequences(Math.max(1, parallel));
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
         adapters.forEach(options::adapter);
@@ -59,9 +63,9 @@ final class ServeCommand implements Callable<Integer> {
         try (Llama llama = Llama.load(model.path(), options);
              OpenAiServer server = OpenAiServer.start(llama, baseId, host, port, parallel)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            System.err.printf("serving %s%s on http://%s:%d (%d parallel, context %d); Ctrl-C stops%n", baseId,
+            System.err.printf("serving %s%s on http://%s:%d (%d parallel, context %d, device %s); Ctrl-C stops%n", baseId,
                     adapters.isEmpty() ? "" : " with adapters " + String.join(", ", adapters.keySet()), host, server.port(),
-                    parallel, llama.contextLength());
+                    parallel, llama.contextLength(), llama.device());
             stopped.await();
         }
         return 0;

@@ -135,7 +135,7 @@ public final class AdapterSet implements AutoCloseable {
     }
 
     /** Projections with the updates applied on the fly: {@code W·x + Σ s·B·(A·x)}. */
-    public LinearProvider unmerged(LlamaModel model) {
+    public UnmergedLinears unmerged(LlamaModel model) {
         checkBase(model);
         LinearProvider baseLinears = model.baseLinears();
         Linear[][] linears = new Linear[base.numLayers()][Projection.values().length];
@@ -145,7 +145,7 @@ public final class AdapterSet implements AutoCloseable {
                 linears[l][p.ordinal()] = d.isEmpty() ? baseLinears.get(l, p) : new AdaptedLinear(baseLinears.get(l, p), d);
             }
         }
-        return (layer, p) -> linears[layer][p.ordinal()];
+        return new UnmergedLinears(this, linears);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.format.SafetensorsFile;
 import dev.lorillama.runtime.format.TensorData;
 import dev.lorillama.runtime.model.LlamaConfig;
+import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.Projection;
 import dev.lorillama.runtime.tensor.FloatArrayMatrix;
 import dev.lorillama.runtime.tensor.WeightMatrices;
@@ -149,6 +150,11 @@ public final class LoraAdapter implements AutoCloseable {
 
     public LoraModule module(int layer, Projection p) {
         return modules.get(p.modulePath(layer));
+    }
+
+    /** This adapter alone (weight 1) applied unmerged to {@code model}: what a device keeps resident for it. */
+    public UnmergedLinears unmerged(LlamaModel model) {
+        return AdapterSet.of(List.of(this), List.of(), Combination.CAT, model.config()).unmerged(model);
     }
 
     /** Things worth telling the user once (ignored extra tensors). */

@@ -32,6 +32,7 @@ class BenchCommandTest {
             assertTrue(json.get("pp_tokens_per_s").asDouble() > 0, stdout);
             assertTrue(json.get("tg_tokens_per_s").asDouble() > 0, stdout);
             assertEquals(2, json.get("threads").asInt(), stdout);
+            assertEquals("cpu", json.get("device").asText(), stdout);
             assertTrue(json.get("peak_rss_bytes").asLong() > 0, stdout);
             try (LlamaModel m = ModelLoader.load(model, 1)) {
                 assertEquals(m.weights().bytesPerToken(), json.get("weight_bytes_per_token").asLong(), stdout);

@@ -28,8 +28,18 @@ final class ChatJar {
     }
 
     static Result run(List<String> command, String stdin) {
+        return run(command, stdin, java.util.Map.of());
+    }
+
+    /** With these environment variables changed (a null value removes one). */
+    static Result run(List<String> command, String stdin, java.util.Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(command).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            env.forEach((k, v) -> {
+                if (v == null) builder.environment().remove(k);
+                else builder.environment().put(k, v);
+            });
+            Process p = builder.start();
             var out = drain(p.getInputStream());
             var err = drain(p.getErrorStream());
             try (var in = p.getOutputStream()) {

@@ -74,12 +74,12 @@ public final class SafetensorsFile {
                 entry.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            tensors.put(entry.getKey(), parseTensor(path, entry.getKey(), entry.getValue(), data));
+            tensors.put(entry.getKey(), parseTensor(path, entry.getKey(), entry.getValue(), data, 8 + headerLength));
         }
         return new SafetensorsFile(path, Collections.unmodifiableMap(tensors), metadata);
     }
 
-    private static TensorData parseTensor(Path path, String name, JsonNode info, MemorySegment data) {
+    private static TensorData parseTensor(Path path, String name, JsonNode info, MemorySegment data, long dataStart) {
         String where = path.getFileName() + ": tensor \"" + name + "\"";
         JsonNode dtypeNode = info.get("dtype");
         JsonNode shapeNode = info.get("shape");
@@ -109,7 +109,7 @@ public final class SafetensorsFile {
             throw new UserInputException(where + ": data_offsets span " + (end - begin) + " bytes but shape "
                     + shapeNode + " of " + dtype + " needs " + expectedBytes);
         }
-        return new TensorData(name, dtype, shape, data.asSlice(begin, end - begin), path);
+        return new TensorData(name, dtype, shape, data.asSlice(begin, end - begin), path, dataStart + begin);
     }
 
     public Path path() {

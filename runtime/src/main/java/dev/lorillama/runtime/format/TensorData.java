@@ -8,8 +8,15 @@ import java.util.Arrays;
 /**
  * One tensor as it lies in a file: its name, element type, shape, and the memory-mapped bytes
  * (a slice of the file mapping, never a heap copy).
+ *
+ * @param fileOffset where {@code bytes} start in {@code file} (−1 when not known): a device backend
+ *                   maps each tensor on its own from there
  */
-public record TensorData(String name, DType dtype, long[] shape, MemorySegment bytes, Path file) {
+public record TensorData(String name, DType dtype, long[] shape, MemorySegment bytes, Path file, long fileOffset) {
+
+    public TensorData(String name, DType dtype, long[] shape, MemorySegment bytes, Path file) {
+        this(name, dtype, shape, bytes, file, -1);
+    }
 
     public long elementCount() {
         long n = 1;

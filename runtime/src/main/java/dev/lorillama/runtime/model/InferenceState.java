@@ -1,15 +1,19 @@
 package dev.lorillama.runtime.model;
 
 import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.runtime.backend.DeviceSequence;
 
 /**
  * Everything one sequence owns while it runs: the KV cache, the position, and the activation
- * buffers for a batch of up to {@code batch} tokens (allocated once, reused for every step).
+ * buffers for a batch of up to {@code batch} tokens (allocated once, reused for every step). When
+ * the model runs on a device, the cache and the activations live there ({@link #device}).
  */
 public final class InferenceState {
     final LlamaConfig config;
     final int batch;
-    final KvCache cache;
+    final int contextLength;
+    final DeviceSequence device; // null on the CPU
+    final KvCache cache;         // null on a device
     final Workspace workspace;
     int position;
 
@@ -26,13 +30,19 @@ public final class InferenceState {
     float[] logits;         // vocab, for the last token (or every token when asked)
 
     public InferenceState(LlamaModel model, int contextLength, int batch) {
+        this(model, contextLength, batch, null);
+    }
+
+    InferenceState(LlamaModel model, int contextLength, int batch, DeviceSequence device) {
         this.config = model.config();
         if (contextLength < 1 || contextLength > config.maxPositions()) {
             throw new UserInputException("context length " + contextLength + " must be between 1 and the model's "
                     + "max_position_embeddings (" + config.maxPositions() + ")");
         }
         this.batch = batch;
-        this.cache = new KvCache(config, contextLength);
+        this.contextLength = contextLength;
+        this.device = device;
+        this.cache = device == null ? new KvCache(config, contextLength) : null;
         this.workspace = new Workspace(model.backend());
         int h = config.hiddenSize(), f = config.intermediateSize();
         x = new float[batch * h];
@@ -53,7 +63,7 @@ public final class InferenceState {
     }
 
     public int contextLength() {
-        return cache.capacity();
+        return contextLength;
     }
 
     /** Forgets the sequence (the cache is overwritten from position 0 on). */

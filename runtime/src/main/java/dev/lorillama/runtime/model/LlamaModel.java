@@ -2,7 +2,9 @@ package dev.lorillama.runtime.model;
 
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.backend.Backend;
+import dev.lorillama.runtime.backend.DeviceModel;
 import dev.lorillama.runtime.backend.RopeTable;
+import java.util.Optional;
 
 /**
  * A Llama 3 model: config, weights, and the forward pass.
@@ -11,6 +13,8 @@ import dev.lorillama.runtime.backend.RopeTable;
  * tokens; in every layer, a pre-normed attention block and a pre-normed SwiGLU block, each added
  * to the residual stream; a final norm; the LM head. The kernels come from a {@link Backend}, the
  * seven projections of each layer from a {@link LinearProvider} (base weights or adapters).
+ * A model can instead {@link #runOn run on a device}: then the same network runs there as a whole
+ * (see {@link DeviceModel}), and this class only feeds it tokens.
  */
 public final class LlamaModel implements AutoCloseable {
     /**
@@ -26,6 +30,7 @@ public final class LlamaModel implements AutoCloseable {
     private final RopeTable rope;
     private final LinearProvider baseLinears;
     private final AutoCloseable storage;
+    private volatile DeviceModel device; // null: forward() runs on the CPU backend
 
     public LlamaModel(LlamaConfig config, LlamaWeights weights, Backend backend, AutoCloseable storage) {
         this.config = config;
@@ -57,9 +62,30 @@ public final class LlamaModel implements AutoCloseable {
         return baseLinears;
     }
 
+    /** What the weights lie in (the mapped checkpoint or GGUF file), or null for weights built in memory. */
+    public AutoCloseable storage() {
+        return storage;
+    }
+
+    /**
+     * Runs the forward passes of states created from now on on {@code device} (it holds this
+     * model's weights); the model closes it.
+     */
+    public void runOn(DeviceModel device) {
+        if (this.device != null) throw new IllegalStateException("the model already runs on " + this.device.describe());
+        this.device = device;
+    }
+
+    /** The device forward passes run on; empty: the CPU. */
+    public Optional<DeviceModel> device() {
+        return Optional.ofNullable(device);
+    }
+
     /** A fresh sequence state with its own KV cache of {@code contextLength} positions. */
     public InferenceState newState(int contextLength) {
-        return new InferenceState(this, contextLength, Math.max(1, Math.min(PREFILL_BATCH, contextLength)));
+        int batch = Math.max(1, Math.min(PREFILL_BATCH, contextLength));
+        DeviceModel d = device;
+        return new InferenceState(this, contextLength, batch, d == null ? null : d.newSequence(contextLength, batch));
     }
 
     /**
@@ -73,10 +99,20 @@ public final class LlamaModel implements AutoCloseable {
             throw new UserInputException("context length exceeded: " + s.position + " tokens in context + " + count
                     + " new > context length " + s.contextLength());
         }
+        for (int t = offset; t < offset + count; t++) {
+            if (tokens[t] < 0 || tokens[t] >= config.vocabSize()) {
+                throw new UserInputException("token id " + tokens[t] + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
         float[] all = allLogits ? new float[count * config.vocabSize()] : null;
         for (int done = 0; done < count; done += s.batch) {
             int n = Math.min(s.batch, count - done);
-            forward(s, tokens, offset + done, n, linears, allLogits);
+            if (s.device != null) {
+                s.device.forward(tokens, offset + done, n, s.position, linears, allLogits, s.logitsBuffer(allLogits ? n : 1));
+                s.position += n;
+            } else {
+                forward(s, tokens, offset + done, n, linears, allLogits);
+            }
             if (allLogits) System.arraycopy(s.logits, 0, all, done * config.vocabSize(), n * config.vocabSize());
         }
         if (allLogits) {
@@ -96,13 +132,7 @@ public final class LlamaModel implements AutoCloseable {
         int hidden = c.hiddenSize();
 
         // 1. Token embeddings: x[t] = E[token_t]                                           [n, H]
-        for (int t = 0; t < n; t++) {
-            int token = tokens[offset + t];
-            if (token < 0 || token >= c.vocabSize()) {
-                throw new UserInputException("token id " + token + " is outside the vocabulary [0, " + c.vocabSize() + ")");
-            }
-            weights.tokenEmbeddings().readRow(token, s.x, t * hidden);
-        }
+        for (int t = 0; t < n; t++) weights.tokenEmbeddings().readRow(tokens[offset + t], s.x, t * hidden);
 
         for (int l = 0; l < c.numLayers(); l++) {
             LayerWeights layer = weights.layers().get(l);
@@ -139,6 +169,7 @@ public final class LlamaModel implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (device != null) device.close();
         backend.close();
         if (storage != null) storage.close();
     }

@@ -33,7 +33,7 @@ public final class WeightMatrices {
         if (t.rank() != 1 || t.shape()[0] != expectedLength) {
             throw new UserInputException(t.describe() + ": expected shape [" + expectedLength + "], found " + t.shapeString());
         }
-        WeightMatrix asRow = of(new TensorData(t.name(), t.dtype(), new long[] {1, expectedLength}, t.bytes(), t.file()));
+        WeightMatrix asRow = of(new TensorData(t.name(), t.dtype(), new long[] {1, expectedLength}, t.bytes(), t.file(), t.fileOffset()));
         float[] v = new float[expectedLength];
         asRow.readRow(0, v, 0);
         return v;

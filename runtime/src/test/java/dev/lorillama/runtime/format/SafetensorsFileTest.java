@@ -53,6 +53,7 @@ class SafetensorsFileTest {
             assertArrayEquals(new long[] {2, 3}, a.shape());
             assertEquals(6f, a.bytes().get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 20));
             assertEquals(DType.BOOL, f.tensors().get("m").dtype());
+            for (TensorData t : f.tensors().values()) TensorBytes.assertLieAtFileOffset(p, t);
         }
     }
 

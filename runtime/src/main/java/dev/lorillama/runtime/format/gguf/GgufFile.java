@@ -145,7 +145,8 @@ public final class GgufFile extends MappedTensors {
                 throw new UserInputException(path.getFileName() + ": tensor \"" + t.name() + "\" data [" + t.offset() + ", "
                         + (t.offset() + t.bytes()) + ") lies outside the data section of " + data.byteSize() + " bytes");
             }
-            TensorData td = new TensorData(t.name(), t.type(), t.shape(), data.asSlice(t.offset(), t.bytes()), path);
+            TensorData td = new TensorData(t.name(), t.type(), t.shape(), data.asSlice(t.offset(), t.bytes()), path,
+                    dataStart + t.offset());
             if (tensors.putIfAbsent(t.name(), td) != null) {
                 throw new UserInputException(path.getFileName() + ": tensor \"" + t.name() + "\" appears twice");
             }

@@ -57,6 +57,7 @@ class GgufFileTest {
             assertEquals(32, m.requireLong("general.alignment"));
             TensorData q = gguf.require(TENSOR);
             assertArrayEquals(new long[] {3, 32}, q.shape());
+            for (TensorData t : gguf.tensors().values()) dev.lorillama.runtime.format.TensorBytes.assertLieAtFileOffset(file, t);
             assertEquals(DType.F32, q.dtype());
             assertEquals(0, q.bytes().address() % 32, "tensor data is aligned");
             assertEquals(2 * 32 + 5 + 0.0, WeightMatrices.of(q).get(2, 5) * 2, 1e-6);

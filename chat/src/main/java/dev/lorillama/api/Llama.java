@@ -182,12 +182,7 @@ public final class Llama implements AutoCloseable {
     }
 
     private void checkMix(AdapterMix mix) {
-        for (String name : mix.weights().keySet()) {
-            if (!adapters.containsKey(name)) {
-                throw new UserInputException("unknown adapter '" + name + "' (loaded: "
-                        + (adapters.isEmpty() ? "none" : String.join(", ", adapters.keySet())) + ")");
-            }
-        }
+        mix.weights().keySet().forEach(this::adapter);
     }
 
     private AdapterSet newAdapterSet(AdapterMix mix) {
@@ -221,6 +216,16 @@ public final class Llama implements AutoCloseable {
     /** Names of the loaded adapters, in load order. */
     public Set<String> adapterNames() {
         return adapters.keySet();
+    }
+
+    /** A loaded adapter by name, to inspect (its B's sparsity, say); sessions apply adapters by {@link AdapterMix}. */
+    public LoraAdapter adapter(String name) {
+        LoraAdapter adapter = adapters.get(name);
+        if (adapter == null) {
+            throw new UserInputException("unknown adapter '" + name + "' (loaded: "
+                    + (adapters.isEmpty() ? "none" : String.join(", ", adapters.keySet())) + ")");
+        }
+        return adapter;
     }
 
     /** The adapters new sessions start with. */

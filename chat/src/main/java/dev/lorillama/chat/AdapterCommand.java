@@ -1,16 +1,20 @@
 package dev.lorillama.chat;
 
-import dev.lorillama.lori.AdapterSet;
+import dev.lorillama.lori.AdapterProfile;
 import dev.lorillama.lori.CheckpointExporter;
 import dev.lorillama.lori.LoraAdapter;
-import dev.lorillama.lori.LoraModule;
 import dev.lorillama.lori.LoriMask;
+import dev.lorillama.lori.MaskOverlap;
 import dev.lorillama.runtime.format.HfCheckpoint;
 import dev.lorillama.runtime.model.LlamaConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +32,9 @@ final class AdapterCommand implements Runnable {
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true,
-            description = "Rank, alpha, scale, target modules, layers and density of B per module.")
+            description = {"Rank, alpha, scale, file size, target modules, layers and density of B per module.",
+                    "--svg / --html also draw B's density per layer x projection as a heatmap (the web page's Inspect picture);",
+                    "--overlap adds where a second adapter's B is non-zero too."})
     static final class Info implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "Adapter directory.")
         Path dir;
@@ -37,36 +43,52 @@ final class AdapterCommand implements Runnable {
                 description = "Base model the adapter is for (its config.json checks the shapes).")
         Path model;
 
+        @Option(names = "--overlap", paramLabel = "DIR",
+                description = "A second adapter: how many of B's non-zero entries the two share, per module (their masks' overlap).")
+        Path overlap;
+
+        @Option(names = "--svg", paramLabel = "FILE", description = "Write the heatmap(s) as an SVG picture.")
+        Path svg;
+
+        @Option(names = "--html", paramLabel = "FILE", description = "Write the numbers and the heatmap(s) as an HTML page.")
+        Path html;
+
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             LlamaConfig base = HfConfigs.read(model);
-            try (LoraAdapter adapter = LoraAdapter.load(dir, base)) {
-                var c = adapter.config();
-                System.out.printf(Locale.ROOT, "adapter  %s%n", adapter.dir());
-                System.out.printf(Locale.ROOT, "rank     %d%nalpha    %s%nrslora   %s%n", c.rank(), trim(c.alpha()), c.useRslora());
-                System.out.printf(Locale.ROOT, "scale    %s (default; per module below)%n", trim(c.useRslora() ? c.alpha() / Math.sqrt(c.rank()) : c.alpha() / c.rank()));
-                Map<String, double[]> perProjection = new TreeMap<>();
-                java.util.SortedSet<Integer> layers = new java.util.TreeSet<>();
-                System.out.println("module                                   rank  scale    B density");
-                long kept = 0, total = 0;
-                for (LoraModule m : adapter.modules().values()) {
-                    double density = m.bDensity();
-                    long entries = (long) m.b().rows() * m.b().cols();
-                    kept += Math.round(density * entries);
-                    total += entries;
-                    layers.add(m.layer());
-                    perProjection.computeIfAbsent(m.projection().moduleName(), k -> new double[2]);
-                    perProjection.get(m.projection().moduleName())[0] += density * entries;
-                    perProjection.get(m.projection().moduleName())[1] += entries;
-                    System.out.printf(Locale.ROOT, "%-40s %4d  %-8s %.4f%n", m.projection().modulePath(m.layer()), m.rank(), trim(m.scale()), density);
-                }
-                System.out.println("modules  " + String.join(",", perProjection.keySet()));
-                System.out.println("layers   " + layers);
-                perProjection.forEach((k, v) -> System.out.printf(Locale.ROOT, "density  %-10s %.4f%n", k, v[0] / v[1]));
-                System.out.printf(Locale.ROOT, "density  overall    %.4f (%d of %d B entries non-zero)%n", (double) kept / total, kept, total);
-                adapter.notes().forEach(n -> System.out.println("note     " + n));
+            try (LoraAdapter adapter = LoraAdapter.load(dir, base);
+                 LoraAdapter other = overlap == null ? null : LoraAdapter.load(overlap, base)) {
+                AdapterProfile profile = AdapterProfile.of(adapter, base.numLayers());
+                MaskOverlap masks = other == null ? null : MaskOverlap.of(adapter, other, base.numLayers());
+                print(adapter, profile, masks);
+                if (svg != null) Files.writeString(svg, AdapterReport.svg(profile, masks));
+                if (html != null) Files.writeString(html, AdapterReport.html(profile, masks));
             }
             return 0;
+        }
+
+        private static void print(LoraAdapter adapter, AdapterProfile p, MaskOverlap masks) {
+            System.out.printf(Locale.ROOT, "adapter  %s%n", adapter.dir());
+            System.out.printf(Locale.ROOT, "rank     %d%nalpha    %s%nrslora   %s%n", p.rank(), trim(p.alpha()), p.rslora());
+            System.out.printf(Locale.ROOT, "scale    %s (default; per module below)%n", trim(p.scale()));
+            System.out.printf(Locale.ROOT, "bytes    %d (adapter_model.safetensors)%n", p.fileBytes());
+            System.out.println("module                                   rank  scale    B density");
+            for (AdapterProfile.Module m : p.modules()) {
+                System.out.printf(Locale.ROOT, "%-40s %4d  %-8s %s%n", m.projection().modulePath(m.layer()), m.rank(), trim(m.scale()),
+                        AdapterHeatmap.fixed(m.bDensity(), 4));
+            }
+            Map<String, Double> byProjection = new TreeMap<>();
+            p.bDensityByProjection().forEach((proj, d) -> byProjection.put(proj.moduleName(), d));
+            System.out.println("modules  " + String.join(",", byProjection.keySet()));
+            System.out.println("layers   " + p.modules().stream().map(AdapterProfile.Module::layer).collect(Collectors.toCollection(TreeSet::new)));
+            byProjection.forEach((k, d) -> System.out.printf(Locale.ROOT, "density  %-10s %s%n", k, AdapterHeatmap.fixed(d, 4)));
+            System.out.printf(Locale.ROOT, "density  overall    %s (%d of %d B entries non-zero)%n", AdapterHeatmap.fixed(p.bDensity(), 4),
+                    p.bNonZeros(), p.bEntries());
+            if (masks != null) {
+                System.out.printf(Locale.ROOT, "overlap  %s: %d B entries non-zero in both of %d in either (%s)%n", masks.second(),
+                        masks.both(), masks.union(), AdapterHeatmap.fixed(masks.jaccard(), 4));
+            }
+            adapter.notes().forEach(n -> System.out.println("note     " + n));
         }
     }
 
@@ -149,7 +171,8 @@ final class AdapterCommand implements Runnable {
         }
     }
 
-    private static String trim(double v) {
+    /** Whole numbers plainly, others with 6 significant digits (the web page prints them alike). */
+    static String trim(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.6g", v);
     }
 }

@@ -29,6 +29,6 @@ final class ApiError extends RuntimeException {
     static ApiError unknownModel(String model, String known) {
         return new ApiError(404, "invalid_request_error", "model", "model_not_found",
                 "The model '" + model + "' does not exist; this server has: " + known
-                        + " (and combinations of adapters joined with '+', e.g. 'a+b')");
+                        + " (and combinations of adapters joined with '+', e.g. 'a+b' or 'a*0.6+b*0.4 (linear)')");
     }
 }

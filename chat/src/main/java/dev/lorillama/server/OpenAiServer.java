@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * An OpenAI-compatible HTTP server over one loaded model (Javalin on Jetty):
  * {@code GET /health}, {@code GET /v1/models}, {@code POST /v1/chat/completions},
- * {@code POST /v1/completions}, streaming or not.
+ * {@code POST /v1/completions}, streaming or not; {@code GET /v1/adapters/{name}} (and
+ * {@code .../overlap/{other}}) for what an adapter holds; and the web page at {@code /} (the
+ * jar's {@code webui/} resources: see {@link WebPage}).
  *
  * <p>Concurrency: up to {@code parallel} requests generate at the same time, each in its own
  * session (KV cache, sampler), interleaved operation by operation on the model's kernels; further
@@ -42,6 +44,7 @@ public final class OpenAiServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.disableCompression(); // compression would hold streamed events back
+            config.staticFiles.add(WebPage::serve);
         });
         app.get("/health", ctx -> {
             Map<String, Object> health = new LinkedHashMap<>();
@@ -54,6 +57,9 @@ public final class OpenAiServer implements AutoCloseable {
                 OpenAiJson.models(models.ids(), created))));
         app.post("/v1/chat/completions", new CompletionHandler(true, llama, models, sessions));
         app.post("/v1/completions", new CompletionHandler(false, llama, models, sessions));
+        AdapterInspector inspector = new AdapterInspector(llama);
+        app.get("/v1/adapters/{name}", inspector::profile);
+        app.get("/v1/adapters/{name}/overlap/{other}", inspector::overlap);
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.type, e.param, e.code));
         app.exception(UserInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), "invalid_request_error", null, null));
         app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e, "server_error", null, null));

@@ -7,7 +7,9 @@ import java.util.Set;
 
 /**
  * The names the {@code model} field may take: the base model's id (or "base"), each loaded
- * adapter, and adapters joined with '+' (a cat merge, weight 1 each), all on the one base.
+ * adapter, and adapters joined with '+' (a cat merge, weight 1 each), with weights and a
+ * combination if wanted ({@code "nlu*0.6+code*0.4 (linear)"}, see {@link AdapterMix#parse}), all
+ * on the one base.
  */
 final class ServedModels {
     static final String BASE_ALIAS = "base";
@@ -35,12 +37,14 @@ final class ServedModels {
     /** The adapters a model name asks for; a 404 model_not_found error for unknown names. */
     AdapterMix resolve(String model) {
         if (model == null || model.equals(baseId) || model.equals(BASE_ALIAS)) return AdapterMix.NONE;
-        AdapterMix mix = AdapterMix.parse(model, baseId);
+        AdapterMix mix;
+        try {
+            mix = AdapterMix.parse(model, baseId);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid("model", "The model '" + model + "' is not a valid adapter mix: " + e.getMessage());
+        }
         for (String name : mix.weights().keySet()) {
             if (!adapters.contains(name)) throw ApiError.unknownModel(model, String.join(", ", ids()));
-        }
-        if (mix.weights().size() != model.split("\\+", -1).length) {
-            throw ApiError.invalid("model", "The model '" + model + "' names an adapter twice");
         }
         return mix;
     }

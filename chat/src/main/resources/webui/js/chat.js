@@ -1,6 +1,7 @@
 // The Chat view: a conversation with the base model, an adapter or a mix, kept per browser tab
 // (sessionStorage: a reload keeps it, a new tab starts afresh), answers streamed as they come.
 import { describeSpeed, errorNote, streamAnswer } from './answer.js';
+import { onSend } from './composer.js';
 import { liveMarkdown, renderMarkdown } from './markdown.js';
 import { mixPicker } from './mix-picker.js';
 import { samplingForm } from './sampling.js';
@@ -20,16 +21,7 @@ export function chatView(models) {
   let running = null; // the AbortController of the answer being streamed
   for (const message of state.messages) list.append(messageItem(message));
 
-  $('chat-form').addEventListener('submit', event => {
-    event.preventDefault();
-    ask();
-  });
-  input.addEventListener('keydown', event => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      ask();
-    }
-  });
+  onSend($('chat-form'), input, ask);
   stop.addEventListener('click', () => running?.abort());
   $('chat-new').addEventListener('click', () => {
     running?.abort();
@@ -44,7 +36,8 @@ export function chatView(models) {
     if (!text || running) return;
     input.value = '';
     const question = { role: 'user', content: text };
-    state.messages.push(question);
+    const conversation = state.messages; // "New conversation" may replace it while this answer streams
+    conversation.push(question);
     save(state);
     list.append(messageItem(question));
     const answer = { role: 'assistant', content: '', model: mix.model(), note: '' };
@@ -77,10 +70,10 @@ export function chatView(models) {
     item.classList.remove('streaming');
     item.dataset.finish = answer.finish;
     if (answer.finish === 'refused' && !answer.content) { // nothing said: the question may be asked again
-      state.messages.pop();
+      conversation.pop();
       if (!input.value) input.value = text;
     } else {
-      state.messages.push(answer);
+      conversation.push(answer);
     }
     save(state);
   }

@@ -1,6 +1,7 @@
 // The Compare view: one prompt sent to 2 to 4 models or adapter mixes at once, each answer
 // streaming in its own column with its tokens/s. The columns and the prompt are kept per tab.
 import { describeSpeed, errorNote, streamAnswer } from './answer.js';
+import { onSend } from './composer.js';
 import { liveMarkdown, renderMarkdown } from './markdown.js';
 import { mixPicker } from './mix-picker.js';
 import { samplingForm } from './sampling.js';
@@ -49,16 +50,7 @@ export function compareView(models) {
     save(state);
     updateButtons();
   });
-  $('compare-form').addEventListener('submit', event => {
-    event.preventDefault();
-    compare();
-  });
-  input.addEventListener('keydown', event => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      compare();
-    }
-  });
+  onSend($('compare-form'), input, compare);
   stop.addEventListener('click', () => running?.abort());
 
   function updateButtons() {

@@ -64,6 +64,26 @@ final class ChatFixture {
         return Llama.load(MODEL, LoadOptions.defaults().threads(1).adapter("nlu", NLU).adapter("code", CODE));
     }
 
+    /**
+     * {@code adapter} with B zeroed outside its LoRI mask at sparsity 0.9 (one global magnitude
+     * threshold), written by {@code adapter mask} and {@code apply-mask} to {@code out}; the mask
+     * itself to {@code out + ".mask.safetensors"}.
+     */
+    static Path sparse(Path adapter, Path out) {
+        Path mask = maskOf(out);
+        CliRunner.Result m = CliRunner.run("adapter", "mask", adapter.toString(), "--model", MODEL.toString(),
+                "--sparsity", "0.9", "--out", mask.toString());
+        if (m.exitCode() != 0) throw new AssertionError(m.err());
+        CliRunner.Result a = CliRunner.run("adapter", "apply-mask", adapter.toString(), "--model", MODEL.toString(),
+                "--mask", mask.toString(), "--out", out.toString());
+        if (a.exitCode() != 0) throw new AssertionError(a.err());
+        return out;
+    }
+
+    static Path maskOf(Path sparseAdapter) {
+        return sparseAdapter.resolveSibling(sparseAdapter.getFileName() + ".mask.safetensors");
+    }
+
     static JsonNode read(Path file) {
         try {
             return JSON.readTree(file.toFile());

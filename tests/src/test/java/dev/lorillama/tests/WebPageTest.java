@@ -56,8 +56,8 @@ class WebPageTest {
 
     @BeforeAll
     static void start() throws Exception {
-        nluS = sparse(ChatFixture.NLU, "nlu_s");
-        codeS = sparse(ChatFixture.CODE, "code_s");
+        nluS = ChatFixture.sparse(ChatFixture.NLU, dir.resolve("nlu_s"));
+        codeS = ChatFixture.sparse(ChatFixture.CODE, dir.resolve("code_s"));
         fixture = ServeProcess.start("--model", ChatFixture.MODEL.toString(), "--name", "chat-model",
                 "--adapter", "nlu=" + ChatFixture.NLU, "--adapter", "code=" + ChatFixture.CODE,
                 "--adapter", "nlu_s=" + nluS, "--adapter", "code_s=" + codeS);
@@ -66,18 +66,6 @@ class WebPageTest {
         browser = HeadlessChromium.start(dir.resolve("chromium-profile"));
         firstTab = browser.getWindowHandle();
         Files.createDirectories(SCREENS);
-    }
-
-    /** The adapter with B zeroed outside its LoRI mask at sparsity 0.9 (one global magnitude threshold). */
-    private static Path sparse(Path adapter, String name) {
-        Path mask = dir.resolve(name + ".mask.safetensors"), out = dir.resolve(name);
-        CliRunner.Result m = CliRunner.run("adapter", "mask", adapter.toString(), "--model", ChatFixture.MODEL.toString(),
-                "--sparsity", "0.9", "--out", mask.toString());
-        assertEquals(0, m.exitCode(), m.err());
-        CliRunner.Result a = CliRunner.run("adapter", "apply-mask", adapter.toString(), "--model", ChatFixture.MODEL.toString(),
-                "--mask", mask.toString(), "--out", out.toString());
-        assertEquals(0, a.exitCode(), a.err());
-        return out;
     }
 
     @AfterAll

@@ -166,11 +166,12 @@ class WebPageTest {
     @Test
     void stopEndsTheGenerationOnTheServerToo() throws Exception {
         open(slow);
+        setNumber("#chat-sampling", "temperature", "0"); // greedy: this model's answer is long (sampled, it may end at once)
         setNumber("#chat-sampling", "max_tokens", "1500");
         JsonNode before = health(slow, h -> true);
         send("Hello");
         WebElement answer = lastAnswer();
-        waitFor(d -> !text(answer).isEmpty());
+        waitForText(answer);
         assertTrue(find("#chat-send").getDomProperty("disabled").equals("true"), "no second question while answering");
         click("chat-stop");
         assertEquals("stopped", finished(answer).getDomAttribute("data-finish"));
@@ -260,9 +261,11 @@ class WebPageTest {
         waitFor(d -> find("#inspect-profile h2").getText().startsWith("code:"));
 
         open(slow); // Esc stops an answer
+        setNumber("#chat-sampling", "temperature", "0"); // (setting up: a greedy answer of this model is long)
+        find("#chat-input").click();
         keys.sendKeys("Hello").sendKeys(Keys.ENTER).perform();
         WebElement answer = lastAnswer();
-        waitFor(d -> !text(answer).isEmpty());
+        waitForText(answer);
         keys.sendKeys(Keys.ESCAPE).perform();
         assertEquals("stopped", finished(answer).getDomAttribute("data-finish"));
     }
@@ -330,6 +333,14 @@ class WebPageTest {
             return finish != null && !finish.isEmpty() ? finish : null;
         });
         return answer;
+    }
+
+    /** Waits for the first words of an answer still streaming. */
+    private static void waitForText(WebElement answer) {
+        waitFor(d -> {
+            if (answer.getDomAttribute("data-finish") != null) throw new AssertionError("ended before any text: " + answer.getText());
+            return !text(answer).isEmpty();
+        });
     }
 
     private static String text(WebElement answer) {

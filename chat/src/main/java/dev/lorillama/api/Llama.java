@@ -164,6 +164,12 @@ public final class Llama implements AutoCloseable {
         return model.device().map(DeviceModel::describe).orElse("cpu");
     }
 
+    /** Heap bytes one session holds: its KV cache (keys and values of every layer for the whole context). */
+    public long sessionBytes() {
+        LlamaConfig c = model.config();
+        return 2L * c.numLayers() * contextLength * c.kvDim() * Float.BYTES;
+    }
+
     /** A new conversation with its own KV cache of {@link #contextLength()} tokens, using the default adapters. */
     public Session newSession() {
         return new Session(this);

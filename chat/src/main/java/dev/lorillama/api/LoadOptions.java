@@ -2,6 +2,7 @@ package dev.lorillama.api;
 
 import dev.lorillama.runtime.backend.Device;
 import dev.lorillama.runtime.model.ModelLoader;
+import dev.lorillama.runtime.tensor.ThreadCount;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,10 +30,12 @@ public final class LoadOptions {
         return new LoadOptions();
     }
 
-    /** Worker threads for the kernels (default: all cores). */
+    /**
+     * Worker threads for the kernels (default: all cores). More than the cores is capped with a
+     * warning (System.Logger "dev.lorillama"), so a program written for a big machine still runs on a small one.
+     */
     public LoadOptions threads(int n) {
-        if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
-        this.threads = n;
+        this.threads = ThreadCount.capped("threads", n, warning -> System.getLogger("dev.lorillama").log(System.Logger.Level.WARNING, warning));
         return this;
     }
 

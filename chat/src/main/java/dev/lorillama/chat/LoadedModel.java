@@ -31,9 +31,8 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
 
     private static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress,
                                     Device device, int contextLength) {
-        if (options.threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + options.threads);
         Optional<DeviceBackend> backend = DeviceBackends.select(device); // a missing GPU fails before loading
-        LlamaModel model = ModelLoader.load(options.path(), options.threads);
+        LlamaModel model = ModelLoader.load(options.path(), options.threads());
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
             LoadedModel loaded = withAdapters(model, adapterOptions, progress, adapters);

@@ -14,7 +14,7 @@ final class ModelLoading {
     private ModelLoading() {}
 
     static Llama load(ModelOptions model, AdapterOptions adapters, DeviceOption device, Path tokenizer, LoadProgress progress) {
-        LoadOptions options = LoadOptions.defaults().threads(checkedThreads(model)).device(device.device()).progress(progress);
+        LoadOptions options = LoadOptions.defaults().threads(model.threads()).device(device.device()).progress(progress);
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
         if (!adapters.weights.isEmpty() && adapters.weights.size() != adapters.adapters.size()) {
@@ -34,11 +34,6 @@ final class ModelLoading {
         options.defaultMix(new AdapterMix(weights, Combination.parse(adapters.combination)));
         options.mergeDefaultMix(adapters.merged);
         return Llama.load(model.path(), options);
-    }
-
-    static int checkedThreads(ModelOptions model) {
-        if (model.threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + model.threads);
-        return model.threads;
     }
 
     /** The adapter's directory name, numbered when two directories share a name. */

@@ -2,6 +2,7 @@ package dev.lorillama.chat;
 
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.model.ModelLoader;
+import dev.lorillama.runtime.tensor.ThreadCount;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -22,6 +23,11 @@ final class ModelOptions {
     @Option(names = {"-c", "--context"}, paramLabel = "TOKENS",
             description = "Context length (KV cache size per conversation); default: min(model maximum, 4096).")
     Integer context;
+
+    /** The worker threads: at least 1, and more than the processors is capped with a warning. */
+    int threads() {
+        return ThreadCount.capped("--threads", threads, warning -> System.err.println("warning: " + warning));
+    }
 
     /** The model path; a user error when missing. */
     Path path() {

@@ -3,7 +3,9 @@ package dev.lorillama.chat;
 import dev.lorillama.api.LoadOptions;
 import dev.lorillama.api.Llama;
 import dev.lorillama.server.OpenAiServer;
+import dev.lorillama.server.ServerSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Option;
                         + "with '+' (e.g. \"nlu+code\": cat, weight 1 each), applied unmerged: one base in memory serves all.",
                 "Concurrency: up to --parallel requests generate at once, interleaved, each with its own KV cache; "
                         + "more requests queue in arrival order. A client that disconnects cancels its generation.",
+                "Fields a request may not use here (tools, response_format, logprobs, n > 1, ...) are refused with 400 "
+                        + "naming the field; every error has OpenAI's JSON body.",
                 "Options:"})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -51,9 +55,40 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json / tokenizer.model when the model has none beside it. Default: the model's.")
     Path tokenizer;
 
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:" + API_KEY_VARIABLE + "}",
+            description = "Require 'Authorization: Bearer KEY' on every endpoint but /health. Default: the environment variable "
+                    + API_KEY_VARIABLE + " (safer than the command line, which other users can see), else no key.")
+    String apiKey;
+
+    @Option(names = "--max-request-bytes", paramLabel = "BYTES", defaultValue = "" + ServerSettings.DEFAULT_MAX_BODY_BYTES,
+            description = "Largest request body; larger ones get 413. Default: ${DEFAULT-VALUE}.")
+    long maxRequestBytes;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Seconds a client has to send a whole request; slower ones are disconnected. Default: ${DEFAULT-VALUE}.")
+    int requestTimeoutSeconds;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + ServerSettings.DEFAULT_MAX_CONNECTIONS,
+            description = "Open connections at most; more wait to be accepted. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    static final String API_KEY_VARIABLE = "LORILLAMA_API_KEY";
+    /** Each parallel request holds a KV cache and a worker: beyond this the machine only thrashes. */
+    static final int MOST_PARALLEL = 64;
+
     @Override
     public Integer call() throws InterruptedException {
-        LoadOptions options = LoadOptions.defaults().threads(ModelLoading.checkedThreads(model)).progress(Progress.loading())
+        // cheap checks first: a typo in --host or a busy port should not cost a model load
+        if (parallel < 1 || parallel > MOST_PARALLEL) {
+            throw new IllegalArgumentException("--parallel must be between 1 and " + MOST_PARALLEL + ", got " + parallel);
+        }
+        if (requestTimeoutSeconds < 1) throw new IllegalArgumentException("--request-timeout must be >= 1 second, got " + requestTimeoutSeconds);
+        if (maxRequestBytes < 1) throw new IllegalArgumentException("--max-request-bytes must be >= 1, got " + maxRequestBytes);
+        if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be >= 1, got " + maxConnections);
+        if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("--api-key must not be empty");
+        ListenAddress.check(host, port);
+        ServerSettings settings = new ServerSettings(apiKey, maxRequestBytes, Duration.ofSeconds(requestTimeoutSeconds), maxConnections);
+        LoadOptions options = LoadOptions.defaults().threads(model.threads()).progress(Progress.loading())
                 .device(device.device()).deviceSequences(Math.max(1, parallel));
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
@@ -61,11 +96,12 @@ final class ServeCommand implements Callable<Integer> {
         String baseId = name != null ? name : model.path().toAbsolutePath().normalize().getFileName().toString();
         CountDownLatch stopped = new CountDownLatch(1);
         try (Llama llama = Llama.load(model.path(), options);
-             OpenAiServer server = OpenAiServer.start(llama, baseId, host, port, parallel)) {
+             OpenAiServer server = OpenAiServer.start(llama, baseId, host, port, parallel, settings)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            System.err.printf("serving %s%s on http://%s:%d (%d parallel, context %d, device %s); Ctrl-C stops%n", baseId,
+            System.err.printf("serving %s%s on http://%s:%d (%d parallel, context %d, device %s, %s); Ctrl-C stops%n", baseId,
                     adapters.isEmpty() ? "" : " with adapters " + String.join(", ", adapters.keySet()), host, server.port(),
-                    parallel, llama.contextLength(), llama.device());
+                    parallel, llama.contextLength(), llama.device(),
+                    apiKey == null ? "no API key" : "API key required");
             stopped.await();
         }
         return 0;

@@ -22,6 +22,24 @@ final class ApiError extends RuntimeException {
         return new ApiError(400, "invalid_request_error", param, "invalid_value", message);
     }
 
+    /** A field this server does not implement, set to a value that would change the reply. */
+    static ApiError unsupported(String param, String message) {
+        return new ApiError(400, "invalid_request_error", param, "unsupported_parameter", message);
+    }
+
+    static ApiError unknownParameter(String param, String message) {
+        return new ApiError(400, "invalid_request_error", param, "unknown_parameter", message);
+    }
+
+    static ApiError unauthorized(String message) {
+        return new ApiError(401, "invalid_request_error", null, "invalid_api_key", message);
+    }
+
+    static ApiError tooLarge(long limit) {
+        return new ApiError(413, "invalid_request_error", null, "request_too_large",
+                "The request body is larger than this server's limit of " + limit + " bytes");
+    }
+
     static ApiError contextLengthExceeded(String param, String message) {
         return new ApiError(400, "invalid_request_error", param, "context_length_exceeded", message);
     }

@@ -32,17 +32,19 @@ final class CompletionHandler implements Handler {
     private final Llama llama;
     private final ServedModels models;
     private final SessionPool sessions;
+    private final long maxBodyBytes;
 
-    CompletionHandler(boolean chat, Llama llama, ServedModels models, SessionPool sessions) {
+    CompletionHandler(boolean chat, Llama llama, ServedModels models, SessionPool sessions, long maxBodyBytes) {
         this.chat = chat;
         this.llama = llama;
         this.models = models;
         this.sessions = sessions;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
     public void handle(Context ctx) throws Exception {
-        CompletionRequest request = CompletionRequest.parse(body(ctx), chat, models, llama);
+        CompletionRequest request = CompletionRequest.parse(body(ctx, maxBodyBytes), chat, models, llama);
         Session session = sessions.take();
         Reply reply = null;
         try {
@@ -53,9 +55,9 @@ final class CompletionHandler implements Handler {
         }
     }
 
-    private static JsonNode body(Context ctx) {
+    private static JsonNode body(Context ctx, long maxBodyBytes) {
         try {
-            JsonNode body = OpenAiJson.MAPPER.readTree(ctx.bodyAsBytes());
+            JsonNode body = OpenAiJson.MAPPER.readTree(boundedBody(ctx, maxBodyBytes));
             if (body == null) throw new ApiError(400, "invalid_request_error", null, "invalid_json", "The request body is empty; expected JSON");
             return body;
         } catch (JacksonException e) {
@@ -64,6 +66,14 @@ final class CompletionHandler implements Handler {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The body, refused with a 413 once it passes the limit (declared or, for a chunked body, as read). */
+    private static byte[] boundedBody(Context ctx, long maxBodyBytes) throws IOException {
+        if (ctx.req().getContentLengthLong() > maxBodyBytes) throw ApiError.tooLarge(maxBodyBytes);
+        byte[] body = ctx.req().getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        if (body.length > maxBodyBytes) throw ApiError.tooLarge(maxBodyBytes);
+        return body;
     }
 
     private Reply stream(Context ctx, Session session, CompletionRequest request) throws IOException {

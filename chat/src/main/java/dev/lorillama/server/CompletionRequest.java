@@ -14,7 +14,8 @@ import java.util.Locale;
 
 /**
  * A validated {@code /v1/chat/completions} or {@code /v1/completions} request, its prompt already
- * tokenized. Unknown fields are ignored, as OpenAI-compatible servers do.
+ * tokenized. Which
+ * fields it may carry is decided in {@link RequestFields}.
  *
  * @param model  the name the client asked for (echoed in the response)
  * @param chat   chat completion (template) rather than text completion
@@ -27,6 +28,7 @@ record CompletionRequest(String model, AdapterMix mix, int[] prompt, GenerationS
 
     static CompletionRequest parse(JsonNode body, boolean chat, ServedModels models, Llama llama) {
         if (!body.isObject()) throw ApiError.invalid(null, "The request body must be a JSON object");
+        RequestFields.check(body, chat);
         String model = optionalText(body, "model");
         AdapterMix mix = models.resolve(model);
         int[] prompt = chat ? chatPrompt(body, llama) : textPrompt(body, llama);
@@ -35,8 +37,6 @@ record CompletionRequest(String model, AdapterMix mix, int[] prompt, GenerationS
             throw ApiError.contextLengthExceeded(chat ? "messages" : "prompt", "The prompt is " + prompt.length
                     + " tokens; this server's context length is " + llama.contextLength() + " tokens");
         }
-        int n = intField(body, "n", 1);
-        if (n != 1) throw ApiError.invalid("n", "Only n = 1 is supported, got " + n);
         int maxTokens = body.hasNonNull("max_completion_tokens") ? intField(body, "max_completion_tokens", room) : intField(body, "max_tokens", room);
         if (maxTokens < 0) throw ApiError.invalid("max_tokens", "max_tokens must be >= 0, got " + maxTokens);
         float temperature = floatField(body, "temperature", DEFAULT_TEMPERATURE);

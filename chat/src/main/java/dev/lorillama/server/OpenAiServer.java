@@ -5,6 +5,7 @@ import dev.lorillama.api.Llama;
 import dev.lorillama.runtime.UserInputException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +38,11 @@ public final class OpenAiServer implements AutoCloseable {
      * @param parallel how many requests generate at once (each holds a KV cache)
      */
     public static OpenAiServer start(Llama llama, String baseId, String host, int port, int parallel) {
+        return start(llama, baseId, host, port, parallel, ServerSettings.defaults());
+    }
+
+    /** As above, with an API key and limits on what one client may hold. */
+    public static OpenAiServer start(Llama llama, String baseId, String host, int port, int parallel, ServerSettings settings) {
         ServedModels models = new ServedModels(baseId, llama.adapterNames());
         SessionPool sessions = new SessionPool(llama, parallel);
         long created = Instant.now().getEpochSecond();
@@ -45,7 +51,11 @@ public final class OpenAiServer implements AutoCloseable {
             config.startupWatcherEnabled = false;
             config.http.disableCompression(); // compression would hold streamed events back
             config.staticFiles.add(WebPage::serve);
+            config.http.prefer405over404 = true;
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            ServerLimits.apply(config, host, port, settings);
         });
+        if (settings.apiKey() != null) app.before(new ApiKeyGuard(settings.apiKey()));
         app.get("/health", ctx -> {
             Map<String, Object> health = new LinkedHashMap<>();
             health.put("status", "ok");
@@ -55,16 +65,17 @@ public final class OpenAiServer implements AutoCloseable {
         });
         app.get("/v1/models", ctx -> ctx.contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(
                 OpenAiJson.models(models.ids(), created))));
-        app.post("/v1/chat/completions", new CompletionHandler(true, llama, models, sessions));
-        app.post("/v1/completions", new CompletionHandler(false, llama, models, sessions));
+        app.post("/v1/chat/completions", new CompletionHandler(true, llama, models, sessions, settings.maxBodyBytes()));
+        app.post("/v1/completions", new CompletionHandler(false, llama, models, sessions, settings.maxBodyBytes()));
         AdapterInspector inspector = new AdapterInspector(llama);
         app.get("/v1/adapters/{name}", inspector::profile);
         app.get("/v1/adapters/{name}/overlap/{other}", inspector::overlap);
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.type, e.param, e.code));
         app.exception(UserInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), "invalid_request_error", null, null));
+        app.exception(HttpResponseException.class, (e, ctx) -> routingError(ctx, e));
         app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e, "server_error", null, null));
         try {
-            app.start(host, port);
+            app.start();
         } catch (RuntimeException e) {
             sessions.close();
             throw new UserInputException("cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
@@ -72,6 +83,18 @@ public final class OpenAiServer implements AutoCloseable {
         return new OpenAiServer(app, sessions);
     }
 
+    /** Javalin's own refusals (no such path, wrong method, body too large) in OpenAI's shape too. */
+    private static void routingError(Context ctx, HttpResponseException e) {
+        switch (e.getStatus()) {
+            case 404 -> error(ctx, 404, "Unknown path " + ctx.method() + " " + ctx.path() + "; this server has GET /health, "
+                    + "GET /v1/models, POST /v1/chat/completions, POST /v1/completions", "invalid_request_error", null, "not_found");
+            case 405 -> error(ctx, 405, "Method " + ctx.method() + " is not allowed on " + ctx.path(), "invalid_request_error",
+                    null, "method_not_allowed");
+            default -> error(ctx, e.getStatus(), e.getMessage(), "invalid_request_error", null, null);
+        }
+    }
+
+    /** Every error, whatever its status, has OpenAI's body: {"error": {message, type, param, code}}. */
     private static void error(Context ctx, int status, String message, String type, String param, String code) {
         if (ctx.res().isCommitted()) return; // a plain response already under way: nothing more can be said
         try {
@@ -84,7 +107,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     private static String rootMessage(Throwable e) {
         while (e.getCause() != null) e = e.getCause();
-        return e.getMessage();
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** The port it listens on. */

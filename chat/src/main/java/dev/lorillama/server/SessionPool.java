@@ -2,7 +2,9 @@ package dev.lorillama.server;
 
 import dev.lorillama.api.Llama;
 import dev.lorillama.api.Session;
+import dev.lorillama.runtime.UserInputException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -23,6 +25,14 @@ final class SessionPool implements AutoCloseable {
 
     SessionPool(Llama llama, int size) {
         if (size < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + size);
+        long needed = size * llama.sessionBytes();
+        Runtime heap = Runtime.getRuntime();
+        long room = heap.maxMemory() - (heap.totalMemory() - heap.freeMemory());
+        if (needed > room) {
+            throw new UserInputException(String.format(Locale.ROOT, "--parallel %d sessions of context %d need %.2f GB of KV cache but the heap "
+                    + "has %.2f GB free: lower --parallel or --context, or give java a larger -Xmx", size, llama.contextLength(),
+                    needed / 1e9, room / 1e9));
+        }
         this.size = size;
         this.free = new ArrayBlockingQueue<>(size, true);
         for (int i = 0; i < size; i++) free.add(llama.newSession());

@@ -36,8 +36,7 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
 
     public WorkerPool(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        helpers = new Thread[threads - 1];
+        helpers = new Thread[ThreadCount.bounded(threads) - 1];
         for (int i = 0; i < helpers.length; i++) {
             int worker = i + 1;
             helpers[i] = Thread.ofPlatform().daemon().name("lorillama-worker-" + worker).start(() -> helperLoop(worker));

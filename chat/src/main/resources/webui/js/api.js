@@ -80,7 +80,10 @@ export async function* streamChat(body, signal) {
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   for (;;) {
-    const { value, done } = await reader.read();
+    const { value, done } = await reader.read().catch(e => {
+      if (e.name === 'AbortError') throw e;
+      throw new ApiRefusal(0, 'The connection to the server was lost (' + e.message + ')');
+    });
     if (done) throw new ApiRefusal(response.status, 'The server closed the stream before it finished');
     buffered += value;
     let end;

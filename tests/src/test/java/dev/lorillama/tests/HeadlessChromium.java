@@ -2,6 +2,8 @@ package dev.lorillama.tests;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -15,6 +17,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
 final class HeadlessChromium {
     static final Path BROWSER = Path.of("/usr/bin/chromium");
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    /** Selenium warns that it has no DevTools classes for this Chromium; the tests use WebDriver only. */
+    private static final Logger CDP_VERSION_WARNING = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+    static {
+        CDP_VERSION_WARNING.setLevel(Level.OFF);
+    }
 
     private HeadlessChromium() {}
 

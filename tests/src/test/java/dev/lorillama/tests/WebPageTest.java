@@ -89,7 +89,7 @@ class WebPageTest {
     void anAnswerStreamsIntoTheChatPieceByPiece() throws Exception {
         open(slow);
         setNumber("#chat-sampling", "temperature", "0");
-        setNumber("#chat-sampling", "max_tokens", "200");
+        setNumber("#chat-sampling", "max_tokens", "100");
         send("Hello");
         WebElement answer = lastAnswer();
         List<Integer> lengths = new ArrayList<>();
@@ -101,7 +101,7 @@ class WebPageTest {
         assertTrue(lengths.size() >= 3, "seen growing while streaming: " + lengths);
         assertEquals("length", answer.getDomAttribute("data-finish"));
         String stats = answer.findElement(By.className("stats")).getText();
-        assertTrue(stats.startsWith("200 tokens · ") && stats.contains(" tok/s") && stats.endsWith(" · length"), stats);
+        assertTrue(stats.startsWith("100 tokens · ") && stats.contains(" tok/s") && stats.endsWith(" · length"), stats);
         assertTrue(text(answer).length() >= lengths.getLast(), "the whole answer is shown at the end");
     }
 

@@ -2,6 +2,7 @@ package dev.lorillama.api;
 
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.LoraAdapter;
+import dev.lorillama.lori.SharedFactors;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.backend.DeviceBackend;
 import dev.lorillama.runtime.backend.DeviceBackends;
@@ -100,8 +101,9 @@ public final class Llama implements AutoCloseable {
                 throw new UserInputException("tokenizer of " + path + " has " + tokenizer.vocabSize()
                         + " ids but the model's vocab_size is " + model.config().vocabSize());
             }
+            SharedFactors shared = new SharedFactors(); // adapters from one seed share their A: stored once, A·x once per batch
             for (var e : options.adapters().entrySet()) {
-                adapters.put(e.getKey(), LoraAdapter.load(e.getValue(), model.config()));
+                adapters.put(e.getKey(), LoraAdapter.load(e.getValue(), model.config(), shared));
                 progress.step(e.getKey());
             }
             int maxContext = model.config().maxPositions();

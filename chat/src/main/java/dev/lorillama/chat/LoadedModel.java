@@ -3,6 +3,7 @@ package dev.lorillama.chat;
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.Combination;
 import dev.lorillama.lori.LoraAdapter;
+import dev.lorillama.lori.SharedFactors;
 import dev.lorillama.runtime.backend.Device;
 import dev.lorillama.runtime.backend.DeviceBackend;
 import dev.lorillama.runtime.backend.DeviceBackends;
@@ -62,8 +63,9 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
             return new LoadedModel(model, model.baseLinears(), null, adapters, null);
         }
         Combination combination = Combination.parse(adapterOptions.combination);
+        SharedFactors shared = new SharedFactors(); // adapters from one seed keep one copy of their A
         for (Path dir : adapterOptions.adapters) {
-            LoraAdapter adapter = LoraAdapter.load(dir, model.config());
+            LoraAdapter adapter = LoraAdapter.load(dir, model.config(), shared);
             adapter.notes().forEach(note -> System.err.println("note: " + note));
             adapters.add(adapter);
         }

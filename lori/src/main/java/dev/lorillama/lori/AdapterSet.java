@@ -142,7 +142,7 @@ public final class AdapterSet implements AutoCloseable {
         for (int l = 0; l < base.numLayers(); l++) {
             for (Projection p : Projection.values()) {
                 List<LowRankDelta> d = deltas[l][p.ordinal()];
-                linears[l][p.ordinal()] = d.isEmpty() ? baseLinears.get(l, p) : new AdaptedLinear(baseLinears.get(l, p), d);
+                linears[l][p.ordinal()] = d.isEmpty() ? baseLinears.get(l, p) : new AdaptedLinear(baseLinears.get(l, p).weight(), d);
             }
         }
         return new UnmergedLinears(this, linears);

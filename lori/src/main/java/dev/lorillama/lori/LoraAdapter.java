@@ -46,7 +46,17 @@ public final class LoraAdapter implements AutoCloseable {
         this.arena = arena;
     }
 
+    /** Loads an adapter that shares nothing with others (see {@link #load(Path, LlamaConfig, SharedFactors)}). */
     public static LoraAdapter load(Path dir, LlamaConfig base) {
+        return load(dir, base, new SharedFactors());
+    }
+
+    /**
+     * Loads an adapter; its A matrices that hold the same values as one already in {@code shared}
+     * (LoRI adapters trained from one seed) become that instance, so they are stored once and a
+     * batch computes their {@code A·x} once.
+     */
+    public static LoraAdapter load(Path dir, LlamaConfig base, SharedFactors shared) {
         if (!Files.isDirectory(dir)) throw new UserInputException(dir + ": not a directory (expected a PEFT adapter directory)");
         LoraConfig config = LoraConfig.read(dir.resolve("adapter_config.json"));
         Path weightsFile = dir.resolve("adapter_model.safetensors");
@@ -75,7 +85,7 @@ public final class LoraAdapter implements AutoCloseable {
             }
             Map<String, LoraModule> modules = new LinkedHashMap<>();
             for (Map.Entry<String, TensorData[]> e : pairs.entrySet()) {
-                LoraModule module = toModule(e.getKey(), e.getValue(), config, base, weightsFile);
+                LoraModule module = toModule(e.getKey(), e.getValue(), config, base, weightsFile, shared);
                 modules.put(e.getKey(), module);
             }
             if (modules.isEmpty()) throw new UserInputException(weightsFile + ": holds no lora_A/lora_B tensors");
@@ -86,7 +96,8 @@ public final class LoraAdapter implements AutoCloseable {
         }
     }
 
-    private static LoraModule toModule(String modulePath, TensorData[] pair, LoraConfig config, LlamaConfig base, Path file) {
+    private static LoraModule toModule(String modulePath, TensorData[] pair, LoraConfig config, LlamaConfig base, Path file,
+                                       SharedFactors shared) {
         String[] parts = modulePath.split("\\.");
         int layer = Integer.parseInt(parts[2]);
         Projection p = Projection.byModuleName(parts[4]).orElseThrow(() ->
@@ -113,7 +124,7 @@ public final class LoraAdapter implements AutoCloseable {
         }
         checkShape(a, new long[] {scaling.rank(), in}, file);
         checkShape(b, new long[] {out, scaling.rank()}, file);
-        WeightMatrix am = FloatArrayMatrix.copyOf(WeightMatrices.of(a)), bm = FloatArrayMatrix.copyOf(WeightMatrices.of(b));
+        WeightMatrix am = shared.canonical(FloatArrayMatrix.copyOf(WeightMatrices.of(a))), bm = FloatArrayMatrix.copyOf(WeightMatrices.of(b));
         return new LoraModule(layer, p, am, bm, scaling.rank(), scaling.scale(), a.name(), b.name());
     }
 

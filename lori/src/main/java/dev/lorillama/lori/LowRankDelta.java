@@ -1,5 +1,6 @@
 package dev.lorillama.lori;
 
+import dev.lorillama.runtime.model.LowRankUpdate;
 import dev.lorillama.runtime.tensor.SparseRowsMatrix;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 
@@ -7,7 +8,7 @@ import dev.lorillama.runtime.tensor.WeightMatrix;
  * One low-rank update {@code ΔW = scale · B · A} ready to apply. A B that is mostly zeros is
  * stored as compressed rows with the scale folded in (then {@code scale} is 1).
  */
-public record LowRankDelta(WeightMatrix a, WeightMatrix b, float scale) {
+public record LowRankDelta(WeightMatrix a, WeightMatrix b, float scale) implements LowRankUpdate {
     /**
      * Densest B still kept sparse. Compressed rows cost 8 bytes per kept entry against 4 per dense
      * entry, and gathers run slower than dense SIMD, so sparse pays off well below 50% density;

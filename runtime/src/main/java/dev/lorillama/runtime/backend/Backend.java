@@ -1,10 +1,14 @@
 package dev.lorillama.runtime.backend;
 
+import dev.lorillama.runtime.tensor.RowRuns;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 
 /**
  * The kernels the forward pass is written against. Activations are row-major float arrays of
  * {@code tokens × dim}; a second backend (GPU) implements the same few operations.
+ *
+ * <p>A batch may hold rows of several sequences: {@link RowRuns} say which rows belong together
+ * for a product, each row carries its own position, and attention reads each row's own cache.
  */
 public interface Backend extends AutoCloseable {
 
@@ -14,26 +18,36 @@ public interface Backend extends AutoCloseable {
     /** {@code y[t] = W · x[t]} for every token t; x is tokens × W.cols, y is tokens × W.rows. */
     void matmul(WeightMatrix w, float[] x, int tokens, float[] y);
 
+    /**
+     * {@code y[t] = W · x[t]} for the rows of runs {@code [fromRun, toRun)}, indexed as in the whole
+     * batch. Each run is computed exactly as {@link #matmul(WeightMatrix, float[], int, float[])}
+     * would compute it alone (so a row's result never depends on the rest of the batch), while
+     * W is read from memory once for all of them.
+     */
+    void matmul(WeightMatrix w, float[] x, RowRuns runs, int fromRun, int toRun, float[] y);
+
     /** {@code out[t] = x[t] / sqrt(mean(x[t]²) + eps) ⊙ weight}, per token. */
     void rmsNorm(float[] out, float[] x, float[] weight, float eps, int tokens, int dim);
 
     /**
      * Rotates each head of each token by its position, pairing elements as the table's
      * {@link dev.lorillama.runtime.model.RopeLayout} says. {@code v} is tokens × heads × headDim;
-     * token t sits at position {@code startPos + t}.
+     * token t sits at position {@code positions[t]}.
      */
-    void rope(float[] v, int tokens, int heads, int startPos, RopeTable table);
+    void rope(float[] v, int tokens, int heads, int[] positions, RopeTable table);
 
     /**
-     * Causal grouped-query attention for tokens at positions {@code startPos ..}: each query head
-     * attends over keys/values 0..its own position of the kv head that serves it.
+     * Causal grouped-query attention, each token over its own sequence's cache: token t at
+     * position {@code positions[t]} attends, with each query head, over positions
+     * {@code 0 .. positions[t]} of the kv head that serves it.
      *
      * @param out    tokens × heads × headDim
      * @param q      tokens × heads × headDim (already rotated)
-     * @param keys   positions × kvHeads × headDim (cache, already holding these tokens)
-     * @param values positions × kvHeads × headDim
+     * @param keys   per token, its sequence's cache of this layer: positions × kvHeads × headDim,
+     *               already holding the token itself
+     * @param values per token, likewise
      */
-    void attention(float[] out, float[] q, float[] keys, float[] values, int tokens, int startPos,
+    void attention(float[] out, float[] q, int tokens, int[] positions, float[][] keys, float[][] values,
                    int heads, int kvHeads, int headDim);
 
     /** {@code gate[i] = silu(gate[i]) · up[i]} for i < n: SwiGLU's gating. */

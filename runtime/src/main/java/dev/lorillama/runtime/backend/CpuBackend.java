@@ -2,6 +2,7 @@ package dev.lorillama.runtime.backend;
 
 import dev.lorillama.runtime.model.RopeLayout;
 import dev.lorillama.runtime.tensor.MatMul;
+import dev.lorillama.runtime.tensor.RowRuns;
 import dev.lorillama.runtime.tensor.VectorOps;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 import dev.lorillama.runtime.tensor.WorkerPool;
@@ -42,6 +43,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public synchronized void matmul(WeightMatrix w, float[] x, RowRuns runs, int fromRun, int toRun, float[] y) {
+        matMul.multiply(w, x, runs, fromRun, toRun, y);
+    }
+
+    @Override
     public synchronized void rmsNorm(float[] out, float[] x, float[] weight, float eps, int tokens, int dim) {
         rmsNorm.out = out;
         rmsNorm.x = x;
@@ -67,14 +73,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void rope(float[] v, int tokens, int heads, int startPos, RopeTable table) {
+    public void rope(float[] v, int tokens, int heads, int[] positions, RopeTable table) {
         int half = table.half();
         int headDim = 2 * half;
         // Frequency i rotates the pair (first, second): (i, i+half) in HF layout, (2i, 2i+1) interleaved.
         int pairStride = table.layout() == RopeLayout.HALVES ? 1 : 2;
         int partnerOffset = table.layout() == RopeLayout.HALVES ? half : 1;
         for (int t = 0; t < tokens; t++) {
-            int pos = startPos + t;
+            int pos = positions[t];
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
@@ -89,15 +95,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public synchronized void attention(float[] out, float[] q, float[] keys, float[] values, int tokens, int startPos,
+    public synchronized void attention(float[] out, float[] q, int tokens, int[] positions, float[][] keys, float[][] values,
                                        int heads, int kvHeads, int headDim) {
         Attention a = attention;
-        a.ensureScores(startPos + tokens);
+        int longest = 0;
+        for (int t = 0; t < tokens; t++) longest = Math.max(longest, positions[t] + 1);
+        a.ensureScores(longest);
         a.out = out;
         a.q = q;
         a.keys = keys;
         a.values = values;
-        a.startPos = startPos;
+        a.positions = positions;
         a.heads = heads;
         a.group = heads / kvHeads;
         a.kvStride = kvHeads * headDim;
@@ -106,17 +114,19 @@ public final class CpuBackend implements Backend {
         try {
             pool.parallelFor(tokens * heads, a);
         } finally {
-            a.keys = null; // the KV cache of a session that ends must not stay reachable from here
+            a.keys = null; // the KV caches of sessions that end must not stay reachable from here
             a.values = null;
         }
     }
 
-    /** One (token, query head) per task: softmax(q·Kᵀ/√d) over the visible positions, times V. */
+    /** One (token, query head) per task: softmax(q·Kᵀ/√d) over the token's visible positions, times V. */
     private static final class Attention implements WorkerPool.Task {
         /** One scores row per worker thread, grown on demand to the longest context seen. */
         private final float[][] scores;
-        float[] out, q, keys, values;
-        int startPos, heads, group, kvStride, headDim;
+        float[] out, q;
+        float[][] keys, values;
+        int[] positions;
+        int heads, group, kvStride, headDim;
         float invSqrtDim;
 
         Attention(int threads) {
@@ -134,15 +144,16 @@ public final class CpuBackend implements Backend {
             int t = task / heads, h = task % heads;
             int kvOffset = (h / group) * headDim;
             int qOffset = (t * heads + h) * headDim;
-            int visible = startPos + t + 1; // causal: this token and all before it
+            int visible = positions[t] + 1; // causal: this token and all before it in its own sequence
+            float[] k = keys[t], v = values[t];
             float[] s = scores[worker];
             float max = Float.NEGATIVE_INFINITY;
             for (int p = 0; p < visible; p++) {
-                s[p] = VectorOps.dot(q, qOffset, keys, p * kvStride + kvOffset, headDim) * invSqrtDim;
+                s[p] = VectorOps.dot(q, qOffset, k, p * kvStride + kvOffset, headDim) * invSqrtDim;
                 max = Math.max(max, s[p]);
             }
             float sum = VectorOps.expMinus(s, visible, max);
-            VectorOps.weightedRows(s, visible, values, kvOffset, kvStride, out, qOffset, headDim);
+            VectorOps.weightedRows(s, visible, v, kvOffset, kvStride, out, qOffset, headDim);
             VectorOps.scale(out, qOffset, 1f / sum, headDim);
         }
     }

@@ -4,9 +4,10 @@ import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.backend.DeviceSequence;
 
 /**
- * Everything one sequence owns while it runs: the KV cache, the position, and the activation
- * buffers for a batch of up to {@code batch} tokens (allocated once, reused for every step). When
- * the model runs on a device, the cache and the activations live there ({@link #device}).
+ * One sequence: its KV cache and its position. It runs alone through
+ * {@link LlamaModel#ingest} (with activation buffers of its own for up to {@code batch} tokens,
+ * made on first use), or as one run of a shared {@link Batch} among other sequences. When the
+ * model runs on a device, the cache and the activations live there ({@link #device}).
  */
 public final class InferenceState {
     final LlamaConfig config;
@@ -14,20 +15,11 @@ public final class InferenceState {
     final int contextLength;
     final DeviceSequence device; // null on the CPU
     final KvCache cache;         // null on a device
-    final Workspace workspace;
     int position;
-
-    // Activations, each `batch` rows of the given width.
-    final float[] x;        // residual stream, hidden
-    final float[] normed;   // RMSNorm(x), hidden
-    final float[] q;        // queries, heads × headDim
-    final float[] k;        // keys, kvHeads × headDim
-    final float[] v;        // values, kvHeads × headDim
-    final float[] attended; // attention output, heads × headDim
-    final float[] projected;// o_proj / down_proj output, hidden
-    final float[] gate;     // gate_proj then SwiGLU, intermediate
-    final float[] up;       // up_proj, intermediate
-    float[] logits;         // vocab, for the last token (or every token when asked)
+    private final LlamaModel model;
+    private Batch solo;     // activations when it runs alone
+    float[] logits;         // vocab, for the last token (or every token when asked), when it runs alone
+    private float[] deviceLogits;
 
     public InferenceState(LlamaModel model, int contextLength, int batch) {
         this(model, contextLength, batch, null);
@@ -39,22 +31,11 @@ public final class InferenceState {
             throw new UserInputException("context length " + contextLength + " must be between 1 and the model's "
                     + "max_position_embeddings (" + config.maxPositions() + ")");
         }
+        this.model = model;
         this.batch = batch;
         this.contextLength = contextLength;
         this.device = device;
         this.cache = device == null ? new KvCache(config, contextLength) : null;
-        this.workspace = new Workspace(model.backend());
-        int h = config.hiddenSize(), f = config.intermediateSize();
-        x = new float[batch * h];
-        normed = new float[batch * h];
-        q = new float[batch * config.queryDim()];
-        k = new float[batch * config.kvDim()];
-        v = new float[batch * config.kvDim()];
-        attended = new float[batch * config.queryDim()];
-        projected = new float[batch * h];
-        gate = new float[batch * f];
-        up = new float[batch * f];
-        logits = new float[config.vocabSize()];
     }
 
     /** Tokens already in the cache; the next token goes at this position. */
@@ -77,14 +58,21 @@ public final class InferenceState {
         position = newPosition;
     }
 
-    /** Logits of the last token run (vocab floats), or of every token when asked for all. */
+    /** Logits of the last token run alone (vocab floats from index 0), or of every token when asked for all. */
     public float[] logits() {
         return logits;
     }
 
-    float[] logitsBuffer(int rows) {
+    /** Where a device writes this sequence's logits: {@code rows} × vocab. */
+    float[] deviceLogits(int rows) {
         int size = rows * config.vocabSize();
-        if (logits.length != size) logits = new float[size];
-        return logits;
+        if (deviceLogits == null || deviceLogits.length != size) deviceLogits = new float[size];
+        return deviceLogits;
+    }
+
+    /** The buffers for running alone, made on first use. */
+    Batch solo() {
+        if (solo == null) solo = new Batch(model, batch);
+        return solo;
     }
 }

@@ -26,9 +26,14 @@ public final class KvCache {
         return values[layer];
     }
 
-    /** Stores the keys and values of {@code tokens} tokens at positions {@code startPos ..}. */
-    public void store(int layer, int startPos, float[] k, float[] v, int tokens) {
-        System.arraycopy(k, 0, keys[layer], startPos * kvDim, tokens * kvDim);
-        System.arraycopy(v, 0, values[layer], startPos * kvDim, tokens * kvDim);
+    /** Stores rows {@code [fromRow, fromRow + tokens)} of {@code k} and {@code v} at positions {@code startPos ..}. */
+    public void store(int layer, int startPos, float[] k, float[] v, int fromRow, int tokens) {
+        System.arraycopy(k, fromRow * kvDim, keys[layer], startPos * kvDim, tokens * kvDim);
+        System.arraycopy(v, fromRow * kvDim, values[layer], startPos * kvDim, tokens * kvDim);
+    }
+
+    /** Bytes held: keys and values of every layer and position, as floats. */
+    public static long bytes(LlamaConfig c, int positions) {
+        return 2L * c.numLayers() * positions * c.kvDim() * Float.BYTES;
     }
 }

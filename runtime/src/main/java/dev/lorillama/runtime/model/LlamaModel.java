@@ -15,10 +15,14 @@ import java.util.Optional;
  * seven projections of each layer from a {@link LinearProvider} (base weights or adapters).
  * A model can instead {@link #runOn run on a device}: then the same network runs there as a whole
  * (see {@link DeviceModel}), and this class only feeds it tokens.
+ *
+ * <p>A step runs a {@link Batch}: rows of one or several sequences, each with its own position,
+ * KV cache and adapters. Each weight matrix streams once per step for all of them; a row's result
+ * is exactly what its sequence would get alone.
  */
 public final class LlamaModel implements AutoCloseable {
     /**
-     * Tokens per forward call during prefill: each weight matrix streams once per batch (a 1B
+     * Tokens per forward call during prefill of a sequence run alone: each weight matrix streams once per batch (a 1B
      * Q4_0 pp128 measured ~6% faster at 128 than at 32); the context caps it, so short ones
      * allocate small buffers.
      */
@@ -88,9 +92,14 @@ public final class LlamaModel implements AutoCloseable {
         return new InferenceState(this, contextLength, batch, d == null ? null : d.newSequence(contextLength, batch));
     }
 
+    /** Activation buffers for steps of up to {@code capacity} rows from any number of sequences. */
+    public Batch newBatch(int capacity) {
+        return new Batch(this, capacity);
+    }
+
     /**
-     * Runs {@code count} tokens from {@code tokens[offset..]} at the state's next positions, in
-     * batches of the state's size, and leaves the logits of the last token (or, with
+     * Runs {@code count} tokens from {@code tokens[offset..]} at the state's next positions, alone,
+     * in steps of the state's batch size, and leaves the logits of the last token (or, with
      * {@code allLogits}, of every token: count × vocab) in {@link InferenceState#logits()}.
      */
     public float[] ingest(InferenceState s, int[] tokens, int offset, int count, LinearProvider linears, boolean allLogits) {
@@ -99,72 +108,96 @@ public final class LlamaModel implements AutoCloseable {
             throw new UserInputException("context length exceeded: " + s.position + " tokens in context + " + count
                     + " new > context length " + s.contextLength());
         }
-        for (int t = offset; t < offset + count; t++) {
-            if (tokens[t] < 0 || tokens[t] >= config.vocabSize()) {
-                throw new UserInputException("token id " + tokens[t] + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-        }
+        Batch solo = s.solo();
         float[] all = allLogits ? new float[count * config.vocabSize()] : null;
         for (int done = 0; done < count; done += s.batch) {
             int n = Math.min(s.batch, count - done);
-            if (s.device != null) {
-                s.device.forward(tokens, offset + done, n, s.position, linears, allLogits, s.logitsBuffer(allLogits ? n : 1));
-                s.position += n;
-            } else {
-                forward(s, tokens, offset + done, n, linears, allLogits);
-            }
-            if (allLogits) System.arraycopy(s.logits, 0, all, done * config.vocabSize(), n * config.vocabSize());
+            solo.clear();
+            solo.add(s, tokens, offset + done, n, linears, allLogits);
+            step(solo);
+            if (allLogits) System.arraycopy(solo.logits(), 0, all, done * config.vocabSize(), n * config.vocabSize());
         }
-        if (allLogits) {
-            s.logits = all;
-        }
+        solo.clear();
+        s.logits = allLogits ? all : solo.logits();
         return s.logits;
     }
 
     /**
-     * The transformer, for {@code n ≤ batch} tokens at positions {@code s.position ..}.
-     * Shapes: H = hidden, F = intermediate, V = vocab, per token.
+     * Runs one step of a batch: {@link #forward} on the CPU; on a device, where each sequence's
+     * cache lives, one device pass per sequence.
      */
-    void forward(InferenceState s, int[] tokens, int offset, int n, LinearProvider linears, boolean allLogits) {
+    public void step(Batch b) {
+        if (device == null) {
+            forward(b);
+            return;
+        }
+        float[] logits = b.logitsBuffer(b.logitRuns.rows());
+        for (int r = 0; r < b.runCount(); r++) {
+            InferenceState s = b.sequence(r);
+            int first = b.runs.start(r), n = b.runs.length(r);
+            float[] out = s.deviceLogits(b.logitRuns.length(r));
+            s.device.forward(b.tokens, first, n, s.position, b.linears(r), b.logitRuns.length(r) > 1, out);
+            System.arraycopy(out, 0, logits, b.logitsOffset(r), out.length);
+        }
+        b.advanceSequences();
+    }
+
+    /**
+     * The transformer for one step of a batch: rows from one or more sequences (a prompt chunk or
+     * one new token each), every row at its own sequence's next position.
+     * Shapes: n = rows of the batch, H = hidden, F = intermediate, V = vocab.
+     */
+    public void forward(Batch b) {
         LlamaConfig c = config;
-        Workspace ws = s.workspace;
-        int pos = s.position;
+        int n = b.rows();
         int hidden = c.hiddenSize();
 
         // 1. Token embeddings: x[t] = E[token_t]                                           [n, H]
-        for (int t = 0; t < n; t++) weights.tokenEmbeddings().readRow(tokens[offset + t], s.x, t * hidden);
+        for (int t = 0; t < n; t++) weights.tokenEmbeddings().readRow(b.tokens[t], b.x, t * hidden);
 
         for (int l = 0; l < c.numLayers(); l++) {
             LayerWeights layer = weights.layers().get(l);
 
             // 2. Attention block: x += W_o · Attention(RoPE(W_q·h), RoPE(W_k·h), W_v·h), h = RMSNorm(x)
-            backend.rmsNorm(s.normed, s.x, layer.attentionNorm(), c.rmsNormEps(), n, hidden);
-            linears.get(l, Projection.Q).forward(ws, s.normed, n, s.q);                   // [n, heads·hd]
-            linears.get(l, Projection.K).forward(ws, s.normed, n, s.k);                   // [n, kvHeads·hd]
-            linears.get(l, Projection.V).forward(ws, s.normed, n, s.v);                   // [n, kvHeads·hd]
-            backend.rope(s.q, n, c.numHeads(), pos, rope);
-            backend.rope(s.k, n, c.numKvHeads(), pos, rope);
-            s.cache.store(l, pos, s.k, s.v, n);
-            backend.attention(s.attended, s.q, s.cache.keys(l), s.cache.values(l), n, pos,
-                    c.numHeads(), c.numKvHeads(), c.headDim());                          // [n, heads·hd]
-            linears.get(l, Projection.O).forward(ws, s.attended, n, s.projected);        // [n, H]
-            backend.add(s.x, s.projected, n * hidden);
+            backend.rmsNorm(b.normed, b.x, layer.attentionNorm(), c.rmsNormEps(), n, hidden);
+            b.projection.apply(l, Projection.Q, b.normed, b.q);                          // [n, heads·hd]
+            b.projection.apply(l, Projection.K, b.normed, b.k);                          // [n, kvHeads·hd]
+            b.projection.apply(l, Projection.V, b.normed, b.v);                          // [n, kvHeads·hd]
+            backend.rope(b.q, n, c.numHeads(), b.positions, rope);                        // each row at its own position
+            backend.rope(b.k, n, c.numKvHeads(), b.positions, rope);
+            attendEachSequence(b, l);                                                    // [n, heads·hd]
+            b.projection.apply(l, Projection.O, b.attended, b.projected);                // [n, H]
+            backend.add(b.x, b.projected, n * hidden);
 
             // 3. MLP block: x += W_down · (SiLU(W_gate·h) ⊙ W_up·h), h = RMSNorm(x)
-            backend.rmsNorm(s.normed, s.x, layer.ffnNorm(), c.rmsNormEps(), n, hidden);
-            linears.get(l, Projection.GATE).forward(ws, s.normed, n, s.gate);            // [n, F]
-            linears.get(l, Projection.UP).forward(ws, s.normed, n, s.up);                // [n, F]
-            backend.swiglu(s.gate, s.up, n * c.intermediateSize());
-            linears.get(l, Projection.DOWN).forward(ws, s.gate, n, s.projected);         // [n, H]
-            backend.add(s.x, s.projected, n * hidden);
+            backend.rmsNorm(b.normed, b.x, layer.ffnNorm(), c.rmsNormEps(), n, hidden);
+            b.projection.apply(l, Projection.GATE, b.normed, b.gate);                    // [n, F]
+            b.projection.apply(l, Projection.UP, b.normed, b.up);                        // [n, F]
+            backend.swiglu(b.gate, b.up, n * c.intermediateSize());
+            b.projection.apply(l, Projection.DOWN, b.gate, b.projected);                 // [n, H]
+            backend.add(b.x, b.projected, n * hidden);
         }
-        s.position += n;
+        b.advanceSequences();
 
-        // 4. Final norm and LM head, for the last token only unless every position is wanted.
-        int rows = allLogits ? n : 1;
-        if (!allLogits) System.arraycopy(s.x, (n - 1) * hidden, s.x, 0, hidden); // the residual is done with
-        backend.rmsNorm(s.normed, s.x, weights.finalNorm(), c.rmsNormEps(), rows, hidden);
-        backend.matmul(weights.lmHead(), s.normed, rows, s.logitsBuffer(rows));         // [rows, V]
+        // 4. Final norm and LM head, for each sequence's last row only (or all its rows, when asked).
+        int kept = b.keepLogitRows();                                                    // [kept, H]
+        backend.rmsNorm(b.normed, b.x, weights.finalNorm(), c.rmsNormEps(), kept, hidden);
+        backend.matmul(weights.lmHead(), b.normed, b.logitRuns, 0, b.runCount(), b.logitsBuffer(kept)); // [kept, V]
+    }
+
+    /**
+     * Attention of every row over its own sequence's cache: each run's keys and values join its
+     * sequence's cache, then each row attends causally over that cache.                 [n, heads·hd]
+     */
+    private void attendEachSequence(Batch b, int layer) {
+        for (int r = 0; r < b.runCount(); r++) {
+            InferenceState s = b.sequence(r);
+            s.cache.store(layer, s.position, b.k, b.v, b.runs.start(r), b.runs.length(r));
+        }
+        b.pointRowsAtCaches(layer);
+        backend.attention(b.attended, b.q, b.rows(), b.positions, b.keys, b.values,
+                config.numHeads(), config.numKvHeads(), config.headDim());
+        b.releaseCaches();
     }
 
     @Override

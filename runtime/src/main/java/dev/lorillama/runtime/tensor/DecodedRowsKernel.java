@@ -38,14 +38,15 @@ final class DecodedRowsKernel {
         int size = TokenLanes.size(tokenTo - tokenFrom, m.cols());
         if (lanes.length < size) LANES.set(lanes = new float[size]);
         TokenLanes.fill(x, tokenFrom, tokenTo, m.cols(), lanes);
-        multiplyLanes(m, lanes, tokenFrom, tokenTo - tokenFrom, y, rowFrom, rowTo);
+        multiplyLanes(m, lanes, 0, tokenFrom, tokenTo - tokenFrom, y, rowFrom, rowTo);
     }
 
     /**
      * {@code y[tokenFrom + t][r] = W[r] · x[tokenFrom + t]} for rows [rowFrom, rowTo) and
-     * {@code t < tokens}, with the tokens given as {@link TokenLanes} ({@code lanes}, block 0 = token {@code tokenFrom}).
+     * {@code t < tokens}, with the tokens given as {@link TokenLanes} ({@code lanes} from
+     * {@code lanesOffset} on, block 0 = token {@code tokenFrom}).
      */
-    static void multiplyLanes(WeightMatrix m, float[] lanes, int tokenFrom, int tokens, float[] y, int rowFrom, int rowTo) {
+    static void multiplyLanes(WeightMatrix m, float[] lanes, int lanesOffset, int tokenFrom, int tokens, float[] y, int rowFrom, int rowTo) {
         int cols = m.cols(), rows = m.rows();
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < BLOCK_ROWS * cols) scratch[0] = new float[BLOCK_ROWS * cols];
@@ -55,7 +56,7 @@ final class DecodedRowsKernel {
             for (int i = 0; i < n; i++) m.readRow(r + i, w, i * cols);
             // A last tile with fewer than 8 rows runs on leftover rows; their sums are not written out.
             for (int b = 0; b * WIDTH < tokens; b++) {
-                int count = Math.min(WIDTH, tokens - b * WIDTH), l = b * cols * WIDTH;
+                int count = Math.min(WIDTH, tokens - b * WIDTH), l = lanesOffset + b * cols * WIDTH;
                 for (int from = 0; from < cols; from += CHUNK) {
                     int to = Math.min(cols, from + CHUNK);
                     for (int i = 0; i < n; i += TILE_ROWS) {

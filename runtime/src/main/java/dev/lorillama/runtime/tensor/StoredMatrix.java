@@ -58,9 +58,9 @@ public abstract sealed class StoredMatrix implements WeightMatrix permits BlockQ
     }
 
     @Override
-    public final void multiplyTokens(float[] x, float[] lanes, int tokens, float[] y, int rowFrom, int rowTo) {
-        if (tokens > 1) DecodedRowsKernel.multiplyLanes(this, lanes, 0, tokens, y, rowFrom, rowTo);
-        else multiplyRows(x, 0, 1, y, rowFrom, rowTo);
+    public final void multiplyTokens(float[] x, float[] lanes, int lanesOffset, int tokenFrom, int tokens, float[] y, int rowFrom, int rowTo) {
+        if (tokens > 1) DecodedRowsKernel.multiplyLanes(this, lanes, lanesOffset, tokenFrom, tokens, y, rowFrom, rowTo);
+        else multiplyRows(x, tokenFrom, tokenFrom + 1, y, rowFrom, rowTo);
     }
 
     @Override

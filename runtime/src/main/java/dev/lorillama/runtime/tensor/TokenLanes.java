@@ -28,9 +28,12 @@ public final class TokenLanes {
         return (tokens + WIDTH - 1) / WIDTH;
     }
 
-    /** Writes block {@code b} of {@code x} (tokens {@code [from, to)}, row-major, {@code cols} wide) into {@code lanes}. */
-    public static void fillBlock(float[] x, int from, int to, int cols, int b, float[] lanes) {
-        int first = from + b * WIDTH, count = Math.min(WIDTH, to - first), base = b * cols * WIDTH;
+    /**
+     * Writes block {@code b} of {@code x} (tokens {@code [from, to)}, row-major, {@code cols} wide)
+     * into {@code lanes}, whose block 0 starts at {@code lanesOffset}.
+     */
+    public static void fillBlock(float[] x, int from, int to, int cols, int b, float[] lanes, int lanesOffset) {
+        int first = from + b * WIDTH, count = Math.min(WIDTH, to - first), base = lanesOffset + b * cols * WIDTH;
         for (int c = 0; c < cols; c++) {
             int o = base + c * WIDTH;
             for (int j = 0; j < count; j++) lanes[o + j] = x[(first + j) * cols + c];
@@ -40,6 +43,6 @@ public final class TokenLanes {
 
     /** All blocks of tokens {@code [from, to)}. */
     public static void fill(float[] x, int from, int to, int cols, float[] lanes) {
-        for (int b = 0; b < blocks(to - from); b++) fillBlock(x, from, to, cols, b, lanes);
+        for (int b = 0; b < blocks(to - from); b++) fillBlock(x, from, to, cols, b, lanes, 0);
     }
 }

@@ -27,13 +27,13 @@ public interface WeightMatrix {
     void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo);
 
     /**
-     * {@link #multiplyRows} for all {@code tokens} of {@code x} at once (prefill), which the
-     * caller has also laid out as {@link TokenLanes} in {@code lanes} when
-     * {@link #readsTokenLanes()} (else {@code lanes} may be null).
+     * {@link #multiplyRows} for tokens {@code [tokenFrom, tokenFrom + tokens)} at once (prefill),
+     * which the caller has also laid out as {@link TokenLanes} in {@code lanes} from
+     * {@code lanesOffset} on when {@link #readsTokenLanes()} (else {@code lanes} may be null).
      */
-    default void multiplyTokens(float[] x, float[] lanes, int tokens, float[] y, int rowFrom, int rowTo) {
-        for (int from = 0; from < tokens; from += TokenLanes.WIDTH) {
-            multiplyRows(x, from, Math.min(tokens, from + TokenLanes.WIDTH), y, rowFrom, rowTo);
+    default void multiplyTokens(float[] x, float[] lanes, int lanesOffset, int tokenFrom, int tokens, float[] y, int rowFrom, int rowTo) {
+        for (int from = tokenFrom; from < tokenFrom + tokens; from += TokenLanes.WIDTH) {
+            multiplyRows(x, from, Math.min(tokenFrom + tokens, from + TokenLanes.WIDTH), y, rowFrom, rowTo);
         }
     }
 

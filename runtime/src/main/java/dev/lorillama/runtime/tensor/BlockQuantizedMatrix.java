@@ -34,7 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@code convert}, {@code reinterpretAsFloats}) were sometimes compiled without intrinsics.
  */
 public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
-        permits Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
+        permits Q8_0Matrix, Q4_0Matrix, Q4_1Matrix, Q5_0Matrix, Q5_1Matrix, Q2KMatrix, Q3KMatrix, Q4KMatrix, Q5KMatrix,
+        Q6KMatrix, IQ4_NLMatrix, IQ4_XSMatrix {
     /**
      * Float lanes of the kernels: the preferred width, kept between 8 and 16 lanes so that a part
      * (8 or 16 values) divides every block and one byte per lane still makes a vector shape.
@@ -51,6 +52,16 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
     protected static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** 0, 1, 2, ...: lane k of {@link #laneIndexes}(first) is first + k. */
+    private static final int[] LANE_INDEXES = java.util.stream.IntStream.range(0, 64).toArray();
+    /** IQ4_NL's and IQ4_XS's 16 levels (ggml's kvalues_iq4nl). */
+    private static final float[] IQ4_LEVELS = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+    /** The same as float bits, padded to two vectors of the widest species, the table {@link #iq4Levels} selects from. */
+    private static final int[] IQ4_LEVEL_BITS = new int[32];
+
+    static {
+        for (int i = 0; i < IQ4_LEVELS.length; i++) IQ4_LEVEL_BITS[i] = Float.floatToRawIntBits(IQ4_LEVELS[i]);
+    }
 
     /** Blocks in one row. */
     protected final int blocks;
@@ -133,6 +144,33 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
     /** The high nibbles of the {@code L} bytes at {@code at} (zero-extended, so no mask is needed). */
     private IntVector highNibbles(long at) {
         return widen(at).lanewise(VectorOperators.LSHR, 4);
+    }
+
+    /** first, first + 1, ... in the lanes: per-lane shift counts. */
+    protected static IntVector laneIndexes(int first) {
+        return IntVector.fromArray(I, LANE_INDEXES, first);
+    }
+
+    /** Level {@code q} (0..15) of IQ4_NL and IQ4_XS. */
+    protected static float iq4Level(int q) {
+        return IQ4_LEVELS[q];
+    }
+
+    /**
+     * The IQ4 levels that the low or high nibbles of the {@code L} bytes at {@code at} index: a
+     * lane-wise table lookup (a permute across two vectors, which covers the 16 levels also when
+     * a vector holds only 8 floats), done on the levels' float bits.
+     */
+    protected final FloatVector iq4Levels(long at, boolean low) {
+        return (FloatVector) iq4LevelBits(at, low).reinterpretShape(F, 0);
+    }
+
+    private IntVector iq4LevelBits(long at, boolean low) {
+        return nibbles(at, low).selectFrom(iq4Table(0), iq4Table(F.length()));
+    }
+
+    private static IntVector iq4Table(int from) {
+        return IntVector.fromArray(I, IQ4_LEVEL_BITS, from);
     }
 
     /** The f16 at {@code offset} in every lane. */

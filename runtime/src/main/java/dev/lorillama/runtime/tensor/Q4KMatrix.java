@@ -20,29 +20,18 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
         super(name, DType.Q4_K, data, rows, cols);
     }
 
-    /**
-     * The eight 6-bit scales of a super-block, one per byte of the result. The 12 packed bytes
-     * are read as three ints and unpacked in registers, as ggml does (byte loads from the
-     * mapping, each bounds-checked, cost more than the vector work): scales 0..3 are the low 6
-     * bits of bytes 0..3; scales 4..7 take their low 4 bits from bytes 8..11 and their top 2 from
-     * the top bits of bytes 0..3.
-     */
+    /** The eight 6-bit scales of the super-block at {@code offset}, one per byte ({@link KScaleMins}). */
     private long scales(long offset) {
-        int b0 = data.get(LE_INT, offset + SCALES), b8 = data.get(LE_INT, offset + SCALES + 8);
-        long first = b0 & 0x3F3F3F3F, last = (b8 & 0x0F0F0F0F) | (((b0 >>> 6) & 0x03030303) << 4);
-        return first | last << 32;
+        return KScaleMins.scales(data.get(LE_INT, offset + SCALES), data.get(LE_INT, offset + SCALES + 8));
     }
 
-    /** The eight 6-bit mins, one per byte: bytes 4..7 low 6 bits, then the high nibbles of bytes 8..11 with the top bits of 4..7. */
+    /** The eight 6-bit mins, one per byte. */
     private long mins(long offset) {
-        int b4 = data.get(LE_INT, offset + SCALES + 4), b8 = data.get(LE_INT, offset + SCALES + 8);
-        long first = b4 & 0x3F3F3F3F, last = ((b8 >>> 4) & 0x0F0F0F0F) | (((b4 >>> 6) & 0x03030303) << 4);
-        return first | last << 32;
+        return KScaleMins.mins(data.get(LE_INT, offset + SCALES + 4), data.get(LE_INT, offset + SCALES + 8));
     }
 
-    /** Entry j (0..7) of {@link #scales} or {@link #mins}. */
     private static int sixBits(long packed, int j) {
-        return (int) (packed >>> (8 * j)) & 0xFF;
+        return KScaleMins.entry(packed, j);
     }
 
     @Override

@@ -23,8 +23,16 @@ public final class WeightMatrices {
             case BOOL -> throw new UserInputException(t.describe() + ": a BOOL tensor is a mask, not a weight matrix");
             case Q8_0 -> new Q8_0Matrix(t.name(), t.bytes(), rows, cols);
             case Q4_0 -> new Q4_0Matrix(t.name(), t.bytes(), rows, cols);
+            case Q4_1 -> new Q4_1Matrix(t.name(), t.bytes(), rows, cols);
+            case Q5_0 -> new Q5_0Matrix(t.name(), t.bytes(), rows, cols);
+            case Q5_1 -> new Q5_1Matrix(t.name(), t.bytes(), rows, cols);
+            case Q2_K -> new Q2KMatrix(t.name(), t.bytes(), rows, cols);
+            case Q3_K -> new Q3KMatrix(t.name(), t.bytes(), rows, cols);
             case Q4_K -> new Q4KMatrix(t.name(), t.bytes(), rows, cols);
+            case Q5_K -> new Q5KMatrix(t.name(), t.bytes(), rows, cols);
             case Q6_K -> new Q6KMatrix(t.name(), t.bytes(), rows, cols);
+            case IQ4_NL -> new IQ4_NLMatrix(t.name(), t.bytes(), rows, cols);
+            case IQ4_XS -> new IQ4_XSMatrix(t.name(), t.bytes(), rows, cols);
         };
     }
 

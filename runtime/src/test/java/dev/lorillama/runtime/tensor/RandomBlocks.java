@@ -31,15 +31,7 @@ public final class RandomBlocks {
         byte[] out = new byte[(int) type.byteSize(elements)];
         random.nextBytes(out);
         for (int at = 0; at < out.length; at += type.blockBytes()) {
-            switch (type) {
-                case Q8_0, Q4_0 -> putF16(out, at, scale(random, 0.05f * scaleFactor));
-                case Q4_K -> {
-                    putF16(out, at, scale(random, 0.02f * scaleFactor));
-                    putF16(out, at + 2, scale(random, 0.02f * scaleFactor));
-                }
-                case Q6_K -> putF16(out, at + 208, scale(random, 0.002f * scaleFactor));
-                default -> throw new IllegalArgumentException(type.toString());
-            }
+            for (int field : f16Fields(type)) putF16(out, at + field, scale(random, scaleMagnitude(type) * scaleFactor));
         }
         return out;
     }
@@ -49,6 +41,30 @@ public final class RandomBlocks {
         segment.copyFrom(MemorySegment.ofArray(bytes(type, rows, cols, seed)));
         return WeightMatrices.of(new dev.lorillama.runtime.format.TensorData("w", type, new long[] {rows, cols}, segment,
                 java.nio.file.Path.of("random")));
+    }
+
+    /** Byte offsets of a block's f16 fields (scales, offsets, mins), as the format files say. */
+    static int[] f16Fields(DType type) {
+        return switch (type) {
+            case Q8_0, Q4_0, Q5_0, IQ4_NL, IQ4_XS -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    /** Scales that keep decoded weights around 0.05-1 (so products and sums stay ordinary floats). */
+    private static float scaleMagnitude(DType type) {
+        return switch (type) {
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> 0.05f;
+            case Q2_K, Q4_K, Q5_K -> 0.02f;
+            case Q3_K -> 0.005f;
+            case Q6_K, IQ4_NL -> 0.002f;
+            case IQ4_XS -> 0.0005f;
+            default -> throw new IllegalArgumentException(type.toString());
+        };
     }
 
     private static float scale(Random random, float magnitude) {

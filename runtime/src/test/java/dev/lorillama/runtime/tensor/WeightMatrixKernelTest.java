@@ -1,9 +1,17 @@
 package dev.lorillama.runtime.tensor;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lorillama.runtime.format.TensorData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -21,8 +29,8 @@ class WeightMatrixKernelTest {
     private static int[] colsFor(DType type) {
         return switch (type) {
             case F32, F16, BF16 -> new int[] {1, 7, 67, 100, 131, 1031};
-            case Q8_0, Q4_0 -> new int[] {32, 96, 160};
-            case Q4_K, Q6_K -> new int[] {256, 768};
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL -> new int[] {32, 96, 160};
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> new int[] {256, 768};
             case BOOL -> throw new IllegalArgumentException("BOOL is a mask type, not a weight type");
         };
     }
@@ -77,18 +85,51 @@ class WeightMatrixKernelTest {
         }
     }
 
+    /**
+     * The element decoder (the kernels' scalar twin) against ggml's dequantization as
+     * tools/reference/ggml_quants.py writes it from the block definitions, on random blocks whose
+     * scale fields take their extreme values (quant-blocks/, made by make_quant_fixtures.py):
+     * equal to the bit, as both compute in float in ggml's order. Row decoding (vector code) may
+     * fuse a multiply-add, so it gets a rounding tolerance relative to the block's largest value.
+     * And every kernel runs on these blocks against the scalar reference.
+     */
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
-    void elementDecoderMatchesGgmlDequantization(DType type) {
-        int rows = 5, cols = 2 * Math.max(256, type.blockElements());
-        byte[] bytes = RandomBlocks.bytes(type, rows, cols, 11);
-        WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 11);
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = {"F32", "F16", "BF16", "BOOL"})
+    void decodersMatchGgmlOnBlocksWithExtremeScales(DType type) throws IOException {
+        byte[] bytes = resource(type + ".bin");
+        ByteBuffer floats = ByteBuffer.wrap(resource(type + ".f32")).order(ByteOrder.LITTLE_ENDIAN);
+        int rows = 4, cols = 1024;
+        assertEquals(type.byteSize((long) rows * cols), bytes.length, type + ".bin");
+        MemorySegment segment = Arena.ofAuto().allocate(bytes.length, 64).copyFrom(MemorySegment.ofArray(bytes));
+        WeightMatrix w = WeightMatrices.of(new TensorData("blocks", type, new long[] {rows, cols}, segment, Path.of(type + ".bin")));
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
-            float[] expected = GgmlReference.dequantizeRow(type, bytes, (int) type.byteSize((long) r * cols), cols);
-            for (int c = 0; c < cols; c++) assertEquals(expected[c], w.get(r, c), type + " element " + r + "," + c);
             w.readRow(r, row, 0);
-            assertArrayEquals(expected, row, 1e-6f, type + " readRow " + r);
+            for (int c = 0; c < cols; c++) {
+                float expected = floats.getFloat(4 * (r * cols + c));
+                assertEquals(expected, w.get(r, c), type + " element " + r + "," + c);
+                int blockStart = c - c % type.blockElements();
+                float largest = 0;
+                for (int k = blockStart; k < blockStart + type.blockElements(); k++) largest = Math.max(largest, Math.abs(floats.getFloat(4 * (r * cols + k))));
+                assertEquals(expected, row[c], 1e-6f * largest, type + " readRow " + r + "," + c);
+            }
+        }
+        double[][] reference = decodeAll(w);
+        Random random = new Random(8);
+        for (int tokens : new int[] {1, 9, 40}) {
+            float[] x = new float[tokens * cols], y = new float[tokens * rows];
+            for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+            w.multiplyRows(x, 0, tokens, y, 0, rows);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) assertClose(reference[r], x, t * cols, y[t * rows + r], type + " tokens=" + tokens + " t=" + t + " r=" + r);
+            }
+        }
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = WeightMatrixKernelTest.class.getResourceAsStream("/quant-blocks/" + name)) {
+            assertNotNull(in, "missing test resource quant-blocks/" + name + " (tools/reference/make_quant_fixtures.py)");
+            return in.readAllBytes();
         }
     }
 
@@ -147,11 +188,11 @@ class WeightMatrixKernelTest {
 
     /**
      * The bf16-activation row kernel called directly: Q8_0's vector kernel and the element-wise
-     * default the K-quants inherit. (Q4_0's kernel expects activations prepared by its
+     * default the other block formats inherit. (Q4_0's kernel expects activations prepared by its
      * dotRows, high halves divided by 16; the long-row test above covers it through that.)
      */
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = {"F32", "F16", "BF16", "BOOL", "Q4_0"})
     void bf16ActivationRowKernelMatchesReference(DType type) {
         int rows = 3, cols = 2 * 256 + 256;
         BlockQuantizedMatrix w = (BlockQuantizedMatrix) RandomBlocks.matrix(type, rows, cols, 17);

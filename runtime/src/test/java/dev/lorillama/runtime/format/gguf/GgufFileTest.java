@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The reader gets back what the writer wrote, and rejects every malformed field by name. */
@@ -96,12 +98,16 @@ class GgufFileTest {
         }
     }
 
-    @Test
-    void rejectsUnsupportedTypeNamingTheTensor() throws Exception {
+    /** The types llama-quantize makes that we do not run (IQ1/IQ2/IQ3, ternary) are refused by name, with the tensor. */
+    @ParameterizedTest(name = "{1}")
+    @CsvSource({"16, IQ2_XXS", "17, IQ2_XS", "18, IQ3_XXS", "19, IQ1_S", "21, IQ3_S", "22, IQ2_S", "29, IQ1_M",
+            "34, TQ1_0", "35, TQ2_0", "15, Q8_K", "99, unknown"})
+    void rejectsUnsupportedTypeNamingTheTensor(int id, String name) throws Exception {
         byte[] bad = validFile();
-        putU32(bad, typeOffset(bad), 13); // Q5_K
-        UserInputException e = assertError(bad, "unsupported tensor type Q5_K");
+        putU32(bad, typeOffset(bad), id);
+        UserInputException e = assertError(bad, "unsupported tensor type " + name + " (ggml type " + id);
         assertTrue(e.getMessage().contains(TENSOR), e.getMessage());
+        assertTrue(e.getMessage().contains("Q5_K") && e.getMessage().contains("IQ4_XS"), "lists what is supported: " + e.getMessage());
     }
 
     @Test

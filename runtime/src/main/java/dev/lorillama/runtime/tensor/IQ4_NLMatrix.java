@@ -1,0 +1,54 @@
+package dev.lorillama.runtime.tensor;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml IQ4_NL: blocks of 32 values = f16 scale d, 16 bytes of nibbles (byte j: value j in the
+ * low nibble, j+16 in the high) that index 16 non-linear levels; value = d·level[q]
+ * ({@link #iq4Level}).
+ */
+public final class IQ4_NLMatrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 32;
+    private static final int BYTES = 18;
+    private static final int QUANTS = 2;
+    private static final int HALF = 16;
+
+    public IQ4_NLMatrix(String name, MemorySegment data, int rows, int cols) {
+        super(name, DType.IQ4_NL, data, rows, cols);
+    }
+
+    @Override
+    protected float decodeScalar(long offset, int i) {
+        int packed = u8(offset + QUANTS + i % HALF);
+        return f16(offset) * iq4Level(i < HALF ? packed & 0xF : packed >>> 4);
+    }
+
+    /** Levels of values {@code first .. first+L} of the block at {@code offset}. */
+    private FloatVector levels(long offset, int first) {
+        return iq4Levels(offset + QUANTS + first % HALF, first < HALF);
+    }
+
+    /** Levels summed per block with the activations and scaled once by d; two accumulators take turns. */
+    @Override
+    protected float dotRow(long offset, float[] x, int xo) {
+        FloatVector recent = FloatVector.zero(F), older = recent;
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            FloatVector sum = levels(offset, 0).mul(FloatVector.fromArray(F, x, xo));
+            for (int p = F.length(); p < BLOCK; p += F.length()) sum = levels(offset, p).fma(FloatVector.fromArray(F, x, xo + p), sum);
+            FloatVector next = sum.fma(broadcastF16(offset), older);
+            older = recent;
+            recent = next;
+        }
+        return recent.add(older).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void decodeRow(long offset, float[] dst, int at) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
+            float d = f16(offset);
+            for (int p = 0; p < BLOCK; p += F.length()) levels(offset, p).mul(d).intoArray(dst, at + p);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.lorillama.runtime.tensor;
+
+/**
+ * The 12 bytes in which Q4_K and Q5_K pack a 6-bit scale and a 6-bit min for each of their 8
+ * sub-blocks, unpacked in registers from three little-endian ints as ggml does (byte loads
+ * from the mapping, each bounds-checked, cost more than this arithmetic): scales 0..3 are the
+ * low 6 bits of bytes 0..3, mins 0..3 of bytes 4..7; scales 4..7 take their low 4 bits from the
+ * low nibbles of bytes 8..11 and their top 2 from the top bits of bytes 0..3, mins 4..7 the high
+ * nibbles of bytes 8..11 and the top bits of bytes 4..7. Each result holds one 6-bit value per byte.
+ */
+final class KScaleMins {
+    private KScaleMins() {}
+
+    /** The eight scales, from bytes 0..3 ({@code b0}) and 8..11 ({@code b8}) of the packing. */
+    static long scales(int b0, int b8) {
+        long first = b0 & 0x3F3F3F3F, last = (b8 & 0x0F0F0F0F) | (((b0 >>> 6) & 0x03030303) << 4);
+        return first | last << 32;
+    }
+
+    /** The eight mins, from bytes 4..7 ({@code b4}) and 8..11 ({@code b8}) of the packing. */
+    static long mins(int b4, int b8) {
+        long first = b4 & 0x3F3F3F3F, last = ((b8 >>> 4) & 0x0F0F0F0F) | (((b4 >>> 6) & 0x03030303) << 4);
+        return first | last << 32;
+    }
+
+    /** Entry {@code j} (0..7) of {@link #scales} or {@link #mins}. */
+    static int entry(long packed, int j) {
+        return (int) (packed >>> (8 * j)) & 0xFF;
+    }
+}

@@ -151,6 +151,14 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
         return IntVector.fromArray(I, LANE_INDEXES, first);
     }
 
+    /**
+     * Bits {@code first .. first+L} of {@code qh} as 16 or 0, one per lane (each lane shifted by its
+     * own count): the fifth bits of Q5_0 and Q5_1, whose 32 are packed in one int per block.
+     */
+    protected static IntVector fifthBits(int qh, int first) {
+        return IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, laneIndexes(first)).and(1).lanewise(VectorOperators.LSHL, 4);
+    }
+
     /** Level {@code q} (0..15) of IQ4_NL and IQ4_XS. */
     protected static float iq4Level(int q) {
         return IQ4_LEVELS[q];

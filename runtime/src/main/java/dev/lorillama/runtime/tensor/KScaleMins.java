@@ -1,5 +1,9 @@
 package dev.lorillama.runtime.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * The 12 bytes in which Q4_K and Q5_K pack a 6-bit scale and a 6-bit min for each of their 8
  * sub-blocks, unpacked in registers from three little-endian ints as ggml does (byte loads
@@ -9,7 +13,19 @@ package dev.lorillama.runtime.tensor;
  * nibbles of bytes 8..11 and the top bits of bytes 4..7. Each result holds one 6-bit value per byte.
  */
 final class KScaleMins {
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private KScaleMins() {}
+
+    /** The eight scales of the packing at byte {@code at} of {@code data}. */
+    static long scales(MemorySegment data, long at) {
+        return scales(data.get(LE_INT, at), data.get(LE_INT, at + 8));
+    }
+
+    /** The eight mins of the packing at byte {@code at} of {@code data}. */
+    static long mins(MemorySegment data, long at) {
+        return mins(data.get(LE_INT, at + 4), data.get(LE_INT, at + 8));
+    }
 
     /** The eight scales, from bytes 0..3 ({@code b0}) and 8..11 ({@code b8}) of the packing. */
     static long scales(int b0, int b8) {

@@ -20,26 +20,13 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
         super(name, DType.Q4_K, data, rows, cols);
     }
 
-    /** The eight 6-bit scales of the super-block at {@code offset}, one per byte ({@link KScaleMins}). */
-    private long scales(long offset) {
-        return KScaleMins.scales(data.get(LE_INT, offset + SCALES), data.get(LE_INT, offset + SCALES + 8));
-    }
-
-    /** The eight 6-bit mins, one per byte. */
-    private long mins(long offset) {
-        return KScaleMins.mins(data.get(LE_INT, offset + SCALES + 4), data.get(LE_INT, offset + SCALES + 8));
-    }
-
-    private static int sixBits(long packed, int j) {
-        return KScaleMins.entry(packed, j);
-    }
-
     @Override
     protected float decodeScalar(long offset, int i) {
         int sub = i / 32;
         int packed = u8(offset + QUANTS + (i / 64) * 32 + i % 32);
         int q = sub % 2 == 0 ? packed & 0xF : packed >>> 4;
-        return f16(offset) * sixBits(scales(offset), sub) * q - f16(offset + 2) * sixBits(mins(offset), sub);
+        float scale = f16(offset) * KScaleMins.entry(KScaleMins.scales(data, offset + SCALES), sub);
+        return scale * q - f16(offset + 2) * KScaleMins.entry(KScaleMins.mins(data, offset + SCALES), sub);
     }
 
     /** Byte offset of the 32 bytes of nibbles that sub-block j shares with its neighbour (low nibbles: even j, high: odd j). */
@@ -57,9 +44,9 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
         FloatVector recent = FloatVector.zero(F), older = recent;
         for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
             float d = f16(offset), dmin = f16(offset + 2);
-            long scales = scales(offset), mins = mins(offset);
+            long scales = KScaleMins.scales(data, offset + SCALES), mins = KScaleMins.mins(data, offset + SCALES);
             for (int j = 0; j < 8; j++) {
-                float scale = d * sixBits(scales, j), min = dmin * sixBits(mins, j);
+                float scale = d * KScaleMins.entry(scales, j), min = dmin * KScaleMins.entry(mins, j);
                 FloatVector sum = older;
                 for (int lane = 0; lane < 32; lane += F.length()) {
                     FloatVector q = (FloatVector) nibbles(quants(offset, j) + lane, j % 2 == 0).convertShape(VectorOperators.I2F, F, 0);
@@ -77,9 +64,9 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
     protected void decodeRow(long offset, float[] dst, int at) {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset), dmin = f16(offset + 2);
-            long scales = scales(offset), mins = mins(offset);
+            long scales = KScaleMins.scales(data, offset + SCALES), mins = KScaleMins.mins(data, offset + SCALES);
             for (int j = 0; j < 8; j++) {
-                float scale = d * sixBits(scales, j), min = dmin * sixBits(mins, j);
+                float scale = d * KScaleMins.entry(scales, j), min = dmin * KScaleMins.entry(mins, j);
                 for (int lane = 0; lane < 32; lane += F.length()) {
                     FloatVector q = (FloatVector) nibbles(quants(offset, j) + lane, j % 2 == 0).convertShape(VectorOperators.I2F, F, 0);
                     q.fma(scale, -min).intoArray(dst, at + 32 * j + lane);

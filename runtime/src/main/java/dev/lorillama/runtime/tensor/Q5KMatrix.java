@@ -23,20 +23,13 @@ public final class Q5KMatrix extends BlockQuantizedMatrix {
         super(name, DType.Q5_K, data, rows, cols);
     }
 
-    private long scales(long offset) {
-        return KScaleMins.scales(data.get(LE_INT, offset + SCALES), data.get(LE_INT, offset + SCALES + 8));
-    }
-
-    private long mins(long offset) {
-        return KScaleMins.mins(data.get(LE_INT, offset + SCALES + 4), data.get(LE_INT, offset + SCALES + 8));
-    }
-
     @Override
     protected float decodeScalar(long offset, int i) {
         int s = i / 32, l = i % 32;
         int packed = u8(offset + QUANTS + 32L * (s / 2) + l);
         int q = (s % 2 == 0 ? packed & 0xF : packed >>> 4) + 16 * ((u8(offset + HIGH_BITS + l) >>> s) & 1);
-        return f16(offset) * KScaleMins.entry(scales(offset), s) * q - f16(offset + 2) * KScaleMins.entry(mins(offset), s);
+        float scale = f16(offset) * KScaleMins.entry(KScaleMins.scales(data, offset + SCALES), s);
+        return scale * q - f16(offset + 2) * KScaleMins.entry(KScaleMins.mins(data, offset + SCALES), s);
     }
 
     /** Values {@code l .. l+L} of sub-block {@code s} of the super-block at {@code offset}: q as floats. */
@@ -64,7 +57,7 @@ public final class Q5KMatrix extends BlockQuantizedMatrix {
         FloatVector recent = FloatVector.zero(F), older = recent;
         for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
             float d = f16(offset), dmin = f16(offset + 2);
-            long scales = scales(offset), mins = mins(offset);
+            long scales = KScaleMins.scales(data, offset + SCALES), mins = KScaleMins.mins(data, offset + SCALES);
             for (int s = 0; s < 8; s++) {
                 float scale = d * KScaleMins.entry(scales, s), min = dmin * KScaleMins.entry(mins, s);
                 FloatVector sum = older;
@@ -82,7 +75,7 @@ public final class Q5KMatrix extends BlockQuantizedMatrix {
     protected void decodeRow(long offset, float[] dst, int at) {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset), dmin = f16(offset + 2);
-            long scales = scales(offset), mins = mins(offset);
+            long scales = KScaleMins.scales(data, offset + SCALES), mins = KScaleMins.mins(data, offset + SCALES);
             for (int s = 0; s < 8; s++) {
                 float scale = d * KScaleMins.entry(scales, s), min = dmin * KScaleMins.entry(mins, s);
                 for (int l = 0; l < 32; l += F.length()) values(offset, s, l).fma(scale, -min).intoArray(dst, at + 32 * s + l);

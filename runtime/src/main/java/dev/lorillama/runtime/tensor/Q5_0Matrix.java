@@ -42,11 +42,6 @@ public final class Q5_0Matrix extends BlockQuantizedMatrix {
         return nibbles(offset + QUANTS + first % HALF, first < HALF);
     }
 
-    /** Bit {@code first + lane} of {@code qh} as 16 or 0 in each lane (shifted by the lane's own count). */
-    private static IntVector fifthBits(int qh, int first) {
-        return IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, laneIndexes(first)).and(1).lanewise(VectorOperators.LSHL, 4);
-    }
-
     /** Products summed per block and scaled once by d; two accumulators take turns, one block at a time. */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {

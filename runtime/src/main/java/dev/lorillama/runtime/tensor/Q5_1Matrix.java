@@ -42,11 +42,6 @@ public final class Q5_1Matrix extends BlockQuantizedMatrix {
         return nibbles(offset + QUANTS + first % HALF, first < HALF);
     }
 
-    /** Bit {@code first + lane} of {@code qh} as 16 or 0 in each lane. */
-    private static IntVector fifthBits(int qh, int first) {
-        return IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, laneIndexes(first)).and(1).lanewise(VectorOperators.LSHL, 4);
-    }
-
     /** Σ (d·q + m)·x = d·Σ q·x + m·Σ x, the two sums combined once per block (as {@link Q4_1Matrix}). */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {

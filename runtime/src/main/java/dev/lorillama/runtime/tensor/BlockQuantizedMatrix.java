@@ -52,8 +52,6 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
     protected static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** 0, 1, 2, ...: lane k of {@link #laneIndexes}(first) is first + k. */
-    private static final int[] LANE_INDEXES = java.util.stream.IntStream.range(0, 64).toArray();
     /** IQ4_NL's and IQ4_XS's 16 levels (ggml's kvalues_iq4nl). */
     private static final float[] IQ4_LEVELS = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
     /** The same as float bits, padded to two vectors of the widest species, the table {@link #iq4Levels} selects from. */
@@ -146,9 +144,9 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
         return widen(at).lanewise(VectorOperators.LSHR, 4);
     }
 
-    /** first, first + 1, ... in the lanes: per-lane shift counts. */
-    protected static IntVector laneIndexes(int first) {
-        return IntVector.fromArray(I, LANE_INDEXES, first);
+    /** 0, 1, 2, ... in the lanes: per-lane shift counts (computed, not loaded: one node for the JIT, and the same one everywhere). */
+    protected static IntVector laneIndexes() {
+        return IntVector.zero(I).addIndex(1);
     }
 
     /**
@@ -156,7 +154,7 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
      * own count): the fifth bits of Q5_0 and Q5_1, whose 32 are packed in one int per block.
      */
     protected static IntVector fifthBits(int qh, int first) {
-        return IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, laneIndexes(first)).and(1).lanewise(VectorOperators.LSHL, 4);
+        return IntVector.broadcast(I, qh >>> first).lanewise(VectorOperators.LSHR, laneIndexes()).and(1).lanewise(VectorOperators.LSHL, 4);
     }
 
     /** Level {@code q} (0..15) of IQ4_NL and IQ4_XS. */
@@ -177,7 +175,8 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
         return nibbles(at, low).selectFrom(iq4Table(0), iq4Table(F.length()));
     }
 
-    private static IntVector iq4Table(int from) {
+    /** Float bits of the IQ4 levels {@code from ..}: the two vectors {@code selectFrom} takes are {@code iq4Table(0), iq4Table(L)}. */
+    protected static IntVector iq4Table(int from) {
         return IntVector.fromArray(I, IQ4_LEVEL_BITS, from);
     }
 

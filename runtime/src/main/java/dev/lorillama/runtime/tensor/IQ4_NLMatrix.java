@@ -2,6 +2,7 @@ package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -25,18 +26,22 @@ public final class IQ4_NLMatrix extends BlockQuantizedMatrix {
         return f16(offset) * iq4Level(i < HALF ? packed & 0xF : packed >>> 4);
     }
 
-    /** Levels of values {@code first .. first+L} of the block at {@code offset}. */
-    private FloatVector levels(long offset, int first) {
-        return iq4Levels(offset + QUANTS + first % HALF, first < HALF);
-    }
-
-    /** Levels summed per block with the activations and scaled once by d; two accumulators take turns. */
+    /**
+     * Levels summed per block with the activations and scaled once by d; two accumulators take
+     * turns. Each L bytes of nibbles are loaded and widened once (see {@link Q5_0Matrix#dotRow}).
+     */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;
         for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
-            FloatVector sum = levels(offset, 0).mul(FloatVector.fromArray(F, x, xo));
-            for (int p = F.length(); p < BLOCK; p += F.length()) sum = levels(offset, p).fma(FloatVector.fromArray(F, x, xo + p), sum);
+            FloatVector sum = FloatVector.zero(F);
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                IntVector low = bytes.and(0xF).selectFrom(iq4Table(0), iq4Table(F.length()));
+                IntVector high = bytes.lanewise(VectorOperators.LSHR, 4).selectFrom(iq4Table(0), iq4Table(F.length()));
+                sum = ((FloatVector) low.reinterpretShape(F, 0)).fma(FloatVector.fromArray(F, x, xo + g), sum);
+                sum = ((FloatVector) high.reinterpretShape(F, 0)).fma(FloatVector.fromArray(F, x, xo + HALF + g), sum);
+            }
             FloatVector next = sum.fma(broadcastF16(offset), older);
             older = recent;
             recent = next;
@@ -48,7 +53,13 @@ public final class IQ4_NLMatrix extends BlockQuantizedMatrix {
     protected void decodeRow(long offset, float[] dst, int at) {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset);
-            for (int p = 0; p < BLOCK; p += F.length()) levels(offset, p).mul(d).intoArray(dst, at + p);
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                IntVector low = bytes.and(0xF).selectFrom(iq4Table(0), iq4Table(F.length()));
+                IntVector high = bytes.lanewise(VectorOperators.LSHR, 4).selectFrom(iq4Table(0), iq4Table(F.length()));
+                ((FloatVector) low.reinterpretShape(F, 0)).mul(d).intoArray(dst, at + g);
+                ((FloatVector) high.reinterpretShape(F, 0)).mul(d).intoArray(dst, at + HALF + g);
+            }
         }
     }
 }

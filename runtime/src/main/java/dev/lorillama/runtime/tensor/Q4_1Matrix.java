@@ -2,6 +2,7 @@ package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -25,32 +26,26 @@ public final class Q4_1Matrix extends BlockQuantizedMatrix {
         return q * f16(offset) + f16(offset + 2);
     }
 
-    /** Values {@code first .. first+L} of the block at {@code offset}: the nibbles q as floats. */
-    private FloatVector q(long offset, int first) {
-        return floats(offset + QUANTS + first % HALF, first < HALF);
-    }
-
-    private FloatVector floats(long at, boolean low) {
-        return (FloatVector) nibbles(at, low).convertShape(VectorOperators.I2F, F, 0);
-    }
-
     /**
      * Σ (d·q + m)·x = d·Σ q·x + m·Σ x: per block the products and the activations are summed
-     * apart and combined once, so each vector of weights costs one FMA and one add.
+     * apart and combined once, so each vector of weights costs one FMA and one add. Each L bytes
+     * of nibbles are loaded and widened once (see {@link Q5_0Matrix#dotRow}).
      */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(F), offsets = acc;
         for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
-            FloatVector xs = FloatVector.fromArray(F, x, xo);
-            FloatVector products = q(offset, 0).mul(xs), sums = xs;
-            for (int p = F.length(); p < BLOCK; p += F.length()) {
-                xs = FloatVector.fromArray(F, x, xo + p);
-                products = q(offset, p).fma(xs, products);
-                sums = sums.add(xs);
+            float d = f16(offset), m = f16(offset + 2);
+            FloatVector products = FloatVector.zero(F), sums = products;
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                FloatVector xLow = FloatVector.fromArray(F, x, xo + g), xHigh = FloatVector.fromArray(F, x, xo + HALF + g);
+                products = ((FloatVector) bytes.and(0xF).convertShape(VectorOperators.I2F, F, 0)).fma(xLow, products);
+                products = ((FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0)).fma(xHigh, products);
+                sums = sums.add(xLow).add(xHigh);
             }
-            acc = products.fma(broadcastF16(offset), acc);
-            offsets = sums.fma(broadcastF16(offset + 2), offsets);
+            acc = products.fma(FloatVector.broadcast(F, d), acc);
+            offsets = sums.fma(FloatVector.broadcast(F, m), offsets);
         }
         return acc.add(offsets).reduceLanes(VectorOperators.ADD);
     }
@@ -59,7 +54,11 @@ public final class Q4_1Matrix extends BlockQuantizedMatrix {
     protected void decodeRow(long offset, float[] dst, int at) {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset), m = f16(offset + 2);
-            for (int p = 0; p < BLOCK; p += F.length()) q(offset, p).fma(d, m).intoArray(dst, at + p);
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                ((FloatVector) bytes.and(0xF).convertShape(VectorOperators.I2F, F, 0)).fma(d, m).intoArray(dst, at + g);
+                ((FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0)).fma(d, m).intoArray(dst, at + HALF + g);
+            }
         }
     }
 }

@@ -28,28 +28,26 @@ public final class Q5_0Matrix extends BlockQuantizedMatrix {
         return (q - 16) * f16(offset);
     }
 
-    /** Values {@code first .. first+L} of the block at {@code offset}, whose fifth bits are {@code qh}: q − 16 as floats. */
-    private FloatVector values(long offset, int qh, int first) {
-        return (FloatVector) quants(offset, qh, first).convertShape(VectorOperators.I2F, F, 0);
-    }
-
-    private IntVector quants(long offset, int qh, int first) {
-        return lowBits(offset, first).or(fifthBits(qh, first)).sub(16);
-    }
-
-    /** Bits 0..3 of values {@code first .. first+L}: their nibbles. */
-    private IntVector lowBits(long offset, int first) {
-        return nibbles(offset + QUANTS + first % HALF, first < HALF);
-    }
-
-    /** Products summed per block and scaled once by d; two accumulators take turns, one block at a time. */
+    /**
+     * Products summed per block and scaled once by d; two accumulators take turns, one block at a
+     * time. Each L bytes of nibbles are loaded and widened once for the low-nibble and the
+     * high-nibble values they hold: loads from a memory segment bring many nodes into the JIT's
+     * graph (its access checks), and with four per block this loop passed the JIT's node budget
+     * once the profile had seen both mapped and in-memory weights — a helper then stayed a call
+     * and boxed its vector (KernelAllocationTest).
+     */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;
         for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
             int qh = data.get(LE_INT, offset + HIGH_BITS);
-            FloatVector sum = values(offset, qh, 0).mul(FloatVector.fromArray(F, x, xo));
-            for (int p = F.length(); p < BLOCK; p += F.length()) sum = values(offset, qh, p).fma(FloatVector.fromArray(F, x, xo + p), sum);
+            FloatVector sum = FloatVector.zero(F);
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                IntVector low = bytes.and(0xF).or(fifthBits(qh, g)).sub(16), high = bytes.lanewise(VectorOperators.LSHR, 4).or(fifthBits(qh, HALF + g)).sub(16);
+                sum = ((FloatVector) low.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + g), sum);
+                sum = ((FloatVector) high.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + HALF + g), sum);
+            }
             FloatVector next = sum.fma(broadcastF16(offset), older);
             older = recent;
             recent = next;
@@ -62,7 +60,12 @@ public final class Q5_0Matrix extends BlockQuantizedMatrix {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset);
             int qh = data.get(LE_INT, offset + HIGH_BITS);
-            for (int p = 0; p < BLOCK; p += F.length()) values(offset, qh, p).mul(d).intoArray(dst, at + p);
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                IntVector low = bytes.and(0xF).or(fifthBits(qh, g)).sub(16), high = bytes.lanewise(VectorOperators.LSHR, 4).or(fifthBits(qh, HALF + g)).sub(16);
+                ((FloatVector) low.convertShape(VectorOperators.I2F, F, 0)).mul(d).intoArray(dst, at + g);
+                ((FloatVector) high.convertShape(VectorOperators.I2F, F, 0)).mul(d).intoArray(dst, at + HALF + g);
+            }
         }
     }
 }

@@ -28,35 +28,27 @@ public final class Q5_1Matrix extends BlockQuantizedMatrix {
         return q * f16(offset) + f16(offset + 2);
     }
 
-    /** Values {@code first .. first+L} of the block at {@code offset}, whose fifth bits are {@code qh}: q as floats. */
-    private FloatVector values(long offset, int qh, int first) {
-        return (FloatVector) quants(offset, qh, first).convertShape(VectorOperators.I2F, F, 0);
-    }
-
-    private IntVector quants(long offset, int qh, int first) {
-        return lowBits(offset, first).or(fifthBits(qh, first));
-    }
-
-    /** Bits 0..3 of values {@code first .. first+L}: their nibbles. */
-    private IntVector lowBits(long offset, int first) {
-        return nibbles(offset + QUANTS + first % HALF, first < HALF);
-    }
-
-    /** Σ (d·q + m)·x = d·Σ q·x + m·Σ x, the two sums combined once per block (as {@link Q4_1Matrix}). */
+    /**
+     * Σ (d·q + m)·x = d·Σ q·x + m·Σ x, the two sums combined once per block (as {@link Q4_1Matrix});
+     * each L bytes of nibbles loaded and widened once (see {@link Q5_0Matrix#dotRow}).
+     */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(F), offsets = acc;
         for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            float d = f16(offset), m = f16(offset + 2);
             int qh = data.get(LE_INT, offset + HIGH_BITS);
-            FloatVector xs = FloatVector.fromArray(F, x, xo);
-            FloatVector products = values(offset, qh, 0).mul(xs), sums = xs;
-            for (int p = F.length(); p < BLOCK; p += F.length()) {
-                xs = FloatVector.fromArray(F, x, xo + p);
-                products = values(offset, qh, p).fma(xs, products);
-                sums = sums.add(xs);
+            FloatVector products = FloatVector.zero(F), sums = products;
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                IntVector low = bytes.and(0xF).or(fifthBits(qh, g)), high = bytes.lanewise(VectorOperators.LSHR, 4).or(fifthBits(qh, HALF + g));
+                FloatVector xLow = FloatVector.fromArray(F, x, xo + g), xHigh = FloatVector.fromArray(F, x, xo + HALF + g);
+                products = ((FloatVector) low.convertShape(VectorOperators.I2F, F, 0)).fma(xLow, products);
+                products = ((FloatVector) high.convertShape(VectorOperators.I2F, F, 0)).fma(xHigh, products);
+                sums = sums.add(xLow).add(xHigh);
             }
-            acc = products.fma(broadcastF16(offset), acc);
-            offsets = sums.fma(broadcastF16(offset + 2), offsets);
+            acc = products.fma(FloatVector.broadcast(F, d), acc);
+            offsets = sums.fma(FloatVector.broadcast(F, m), offsets);
         }
         return acc.add(offsets).reduceLanes(VectorOperators.ADD);
     }
@@ -66,7 +58,12 @@ public final class Q5_1Matrix extends BlockQuantizedMatrix {
         for (int b = 0; b < blocks; b++, offset += BYTES, at += BLOCK) {
             float d = f16(offset), m = f16(offset + 2);
             int qh = data.get(LE_INT, offset + HIGH_BITS);
-            for (int p = 0; p < BLOCK; p += F.length()) values(offset, qh, p).fma(d, m).intoArray(dst, at + p);
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                IntVector low = bytes.and(0xF).or(fifthBits(qh, g)), high = bytes.lanewise(VectorOperators.LSHR, 4).or(fifthBits(qh, HALF + g));
+                ((FloatVector) low.convertShape(VectorOperators.I2F, F, 0)).fma(d, m).intoArray(dst, at + g);
+                ((FloatVector) high.convertShape(VectorOperators.I2F, F, 0)).fma(d, m).intoArray(dst, at + HALF + g);
+            }
         }
     }
 }

@@ -35,9 +35,21 @@ public abstract sealed class StoredMatrix implements WeightMatrix permits BlockQ
         }
         this.name = name;
         this.dtype = dtype;
-        this.data = data;
+        this.data = oneSegmentClass(data);
         this.rows = rows;
         this.cols = cols;
+    }
+
+    /**
+     * The same memory as a plain native segment when it is a mapped one (same scope, still read-only):
+     * weights lie in mapped files and in memory (merged adapters, anonymous copies) in one process,
+     * and every vector load in a kernel checks its segment through calls that the JIT then
+     * compiles for both classes. That made the kernels' graphs larger — Q5_1's passed the JIT's
+     * node budget, so a force-inlined helper stayed a call and boxed its vector — and the code
+     * slower. (A restricted method: the JVM wants --enable-native-access, as chat.jar passes it.)
+     */
+    private static MemorySegment oneSegmentClass(MemorySegment data) {
+        return data.isNative() ? data.reinterpret(data.byteSize()) : data;
     }
 
     /** Row {@code row} · {@code x[xo .. xo+cols)}. */

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,7 +50,8 @@ class WebPageTest {
     private static final Path SCREENS = Path.of("target/webui-screens").toAbsolutePath();
     @TempDir
     static Path dir;
-    private static ServeProcess fixture, slow;
+    private static final String API_KEY = "sesame";
+    private static ServeProcess fixture, slow, guarded;
     private static ChromeDriver browser;
     private static String firstTab;
     private static Path nluS, codeS;
@@ -58,11 +60,19 @@ class WebPageTest {
     static void start() throws Exception {
         nluS = ChatFixture.sparse(ChatFixture.NLU, dir.resolve("nlu_s"));
         codeS = ChatFixture.sparse(ChatFixture.CODE, dir.resolve("code_s"));
-        fixture = ServeProcess.start("--model", ChatFixture.MODEL.toString(), "--name", "chat-model",
-                "--adapter", "nlu=" + ChatFixture.NLU, "--adapter", "code=" + ChatFixture.CODE,
-                "--adapter", "nlu_s=" + nluS, "--adapter", "code_s=" + codeS);
-        slow = ServeProcess.start("--model", SlowModel.write(dir.resolve("slow-model")).toString(), "--name", "slow",
-                "--context", "2048", "--parallel", "1");
+        Path slowModel = SlowModel.write(dir.resolve("slow-model"));
+        // three servers start side by side (each a JVM: seconds)
+        var starting = List.<java.util.function.Supplier<ServeProcess>>of(
+                () -> ServeProcess.start("--model", ChatFixture.MODEL.toString(), "--name", "chat-model",
+                        "--adapter", "nlu=" + ChatFixture.NLU, "--adapter", "code=" + ChatFixture.CODE,
+                        "--adapter", "nlu_s=" + nluS, "--adapter", "code_s=" + codeS),
+                () -> ServeProcess.start("--model", slowModel.toString(), "--name", "slow", "--context", "2048", "--parallel", "1"),
+                () -> ServeProcess.start("--model", ChatFixture.MODEL.toString(), "--name", "chat-model",
+                        "--adapter", "nlu=" + ChatFixture.NLU, "--api-key", API_KEY))
+                .stream().map(CompletableFuture::supplyAsync).toList();
+        fixture = starting.get(0).join();
+        slow = starting.get(1).join();
+        guarded = starting.get(2).join();
         browser = HeadlessChromium.start(dir.resolve("chromium-profile"));
         firstTab = browser.getWindowHandle();
         Files.createDirectories(SCREENS);
@@ -73,6 +83,7 @@ class WebPageTest {
         if (browser != null) browser.quit();
         if (fixture != null) fixture.close();
         if (slow != null) slow.close();
+        if (guarded != null) guarded.close();
     }
 
     @AfterEach
@@ -125,6 +136,15 @@ class WebPageTest {
         send("Hello");
         assertEquals("nlu+code", lastAnswer().findElement(By.className("who")).getText());
         assertEquals(ChatFixture.expected("chat", "nlu+code", "Hello").reply().strip(), text(finished(lastAnswer())));
+        // weighted, linear: the same answer as the API gives for that model name
+        click("chat-new");
+        setNumber("#chat-mix", "weight of nlu", "0.6");
+        setNumber("#chat-mix", "weight of code", "0.4");
+        new Select(find("#chat-mix select[aria-label$=combination]")).selectByValue("linear");
+        send("Hello");
+        String linear = "nlu*0.6+code*0.4 (linear)";
+        assertEquals(linear, lastAnswer().findElement(By.className("who")).getText());
+        assertEquals(apiAnswer(fixture, linear).strip(), text(finished(lastAnswer())));
         // the system prompt goes first
         click("chat-new");
         new Select(find("#chat-mix select")).selectByValue("");
@@ -268,6 +288,42 @@ class WebPageTest {
         waitForText(answer);
         keys.sendKeys(Keys.ESCAPE).perform();
         assertEquals("stopped", finished(answer).getDomAttribute("data-finish"));
+    }
+
+    @Test
+    void withAnApiKeyThePageAsksForItOnceAndSendsIt() throws Exception {
+        browser.switchTo().newWindow(WindowType.TAB);
+        browser.get(guarded.url + "/");
+        waitFor(d -> keyDialogOpen() && find("#key-reason").getText().contains("needs an API key"));
+        screenshot("api-key");
+        Actions keys = new Actions(browser);
+        keys.sendKeys("wrong").sendKeys(Keys.ENTER).perform(); // the key box has the focus
+        waitFor(d -> keyDialogOpen() && find("#key-reason").getText().contains("Incorrect API key"));
+        keys.sendKeys(API_KEY).sendKeys(Keys.ENTER).perform();
+        waitUntilReady();
+        setNumber("#chat-sampling", "temperature", "0");
+        setNumber("#chat-sampling", "max_tokens", "12");
+        send("Hello"); // streamed with the key
+        assertEquals(ChatFixture.expected("chat", "base", "Hello").reply().strip(), text(finished(lastAnswer())));
+        click("tab-inspect"); // /v1/adapters/nlu with the key
+        waitFor(d -> find("#inspect-profile h2").getText().startsWith("nlu:"));
+
+        browser.navigate().refresh(); // asked once: the page keeps the key
+        waitUntilReady();
+        assertFalse(keyDialogOpen());
+        assertTrue(find("#forget-key").isDisplayed());
+
+        click("forget-key"); // without a key and refusing to give one, the page says why
+        browser.navigate().refresh();
+        waitFor(d -> keyDialogOpen());
+        keys.sendKeys(Keys.ESCAPE).perform();
+        waitFor(d -> find("#server-status").getText().contains("needs an API key"));
+        assertTrue(find("#server-status").getText().contains("HTTP 401"));
+        assertEquals("Try again", active().getText());
+    }
+
+    private static boolean keyDialogOpen() {
+        return Boolean.parseBoolean(find("#key-dialog").getDomProperty("open"));
     }
 
     @Test
@@ -417,6 +473,19 @@ class WebPageTest {
 
     private static void screenshot(String view) throws Exception {
         Files.write(SCREENS.resolve(view + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** The greedy 12-token answer to "Hello", asked directly (not streamed, not through the page). */
+    private static String apiAnswer(ServeProcess server, String model) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("model", model, "messages", List.of(Map.of("role", "user", "content", "Hello")),
+                "temperature", 0, "max_tokens", 12));
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.url + "/v1/chat/completions"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            return JSON.readTree(r.body().strip()).get("choices").get(0).get("message").get("content").asText();
+        }
     }
 
     private static JsonNode health(ServeProcess server, java.util.function.Predicate<JsonNode> condition) throws Exception {

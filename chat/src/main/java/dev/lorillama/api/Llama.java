@@ -8,6 +8,10 @@ import dev.lorillama.runtime.backend.DeviceBackend;
 import dev.lorillama.runtime.backend.DeviceBackends;
 import dev.lorillama.runtime.backend.DeviceLoad;
 import dev.lorillama.runtime.backend.DeviceModel;
+import dev.lorillama.runtime.generate.GenerationOptions;
+import dev.lorillama.runtime.generate.QueueFullException;
+import dev.lorillama.runtime.generate.Scheduler;
+import dev.lorillama.runtime.generate.Ticket;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaConfig;
 import dev.lorillama.runtime.model.LlamaModel;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -58,13 +63,16 @@ public final class Llama implements AutoCloseable {
     private final AdapterMix defaultMix;
     private final Map<AdapterMix, Adapted> mixes = new ConcurrentHashMap<>();
     private final Arena mergedWeights;
+    private final Scheduler.Limits batchLimits;
+    private Scheduler scheduler; // made on first use
 
     /** The projections of one adapter mix, and what to close with it. */
     private record Adapted(LinearProvider linears, AdapterSet set) {}
 
     private Llama(LlamaModel model, Tokenizer tokenizer, Map<String, LoraAdapter> adapters, int contextLength,
-                  AdapterMix defaultMix, Arena mergedWeights) {
+                  AdapterMix defaultMix, Arena mergedWeights, Scheduler.Limits batchLimits) {
         this.model = model;
+        this.batchLimits = batchLimits;
         this.tokenizer = tokenizer;
         this.adapters = adapters;
         this.contextLength = contextLength;
@@ -112,8 +120,10 @@ public final class Llama implements AutoCloseable {
                 throw new UserInputException("context length " + context + " is more than the model's maximum ("
                         + maxContext + ", max_position_embeddings)");
             }
+            long kvBudget = options.kvBudget() != null ? options.kvBudget() : (long) options.batchSize() * context;
             Llama llama = new Llama(model, tokenizer, adapters, context, options.defaultMix(),
-                    options.mergeDefaultMix() && !options.defaultMix().isBase() ? Arena.ofShared() : null);
+                    options.mergeDefaultMix() && !options.defaultMix().isBase() ? Arena.ofShared() : null,
+                    new Scheduler.Limits(options.batchSize(), kvBudget, options.queueSize()));
             merged = llama.mergedWeights;
             llama.checkMix(options.defaultMix());
             if (merged != null) llama.mergeDefault(progress);
@@ -175,6 +185,94 @@ public final class Llama implements AutoCloseable {
     /** A new conversation with its own KV cache of {@link #contextLength()} tokens, using the default adapters. */
     public Session newSession() {
         return new Session(this);
+    }
+
+    /**
+     * Starts generating a reply in a batch with the other submitted prompts, each with its own
+     * adapters and settings: a step runs one token of every running prompt, so the weights are
+     * read once for all (continuous batching). The prompt waits in a queue while
+     * {@link LoadOptions#batchSize} prompts run or their KV reservations fill
+     * {@link LoadOptions#kvBudget}; greedy replies are the same as from a {@link Session} alone.
+     *
+     * @throws QueueFullException when {@link LoadOptions#queueSize} prompts already wait (try again later)
+     * @throws UserInputException for an unknown adapter, or a prompt that does not fit the context or the KV budget
+     */
+    public Generation submit(Prompt prompt) {
+        try {
+            return start(prompt, false);
+        } catch (InterruptedException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** {@link #submit}, but waits for room in the queue instead of refusing. */
+    public Generation submitWaiting(Prompt prompt) throws InterruptedException {
+        return start(prompt, true);
+    }
+
+    /**
+     * Generates a reply to every prompt, batched, and returns them in order (waits for room in the
+     * queue as needed). Interrupted, it cancels the prompts it started.
+     */
+    public List<Reply> generateAll(List<Prompt> prompts) {
+        List<Generation> started = new ArrayList<>();
+        try {
+            for (Prompt p : prompts) started.add(start(p, true));
+        } catch (InterruptedException e) {
+            started.forEach(Generation::cancel);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while submitting prompts");
+        } catch (RuntimeException e) {
+            started.forEach(Generation::cancel);
+            throw e;
+        }
+        return started.stream().map(Generation::reply).toList();
+    }
+
+    private Generation start(Prompt prompt, boolean wait) throws InterruptedException {
+        LinearProvider linears = linears(prompt.adapters(this));
+        int[] ids = prompt.ids(this);
+        GenerationSettings settings = prompt.settings();
+        Set<Integer> stops = prompt.stopTokens(this);
+        int room = Math.max(0, contextLength - ids.length);
+        Generation generation = new Generation();
+        ReplyText text = new ReplyText(tokenizer, stops, settings, generation.sink());
+        Scheduler.Job job = new Scheduler.Job(ids, linears, new GenerationOptions(settings.sampling(),
+                Math.min(settings.maxTokens(), room), stops), contextLength, text::accept);
+        Ticket ticket = wait ? scheduler().submitWaiting(job) : scheduler().submit(job);
+        generation.started(ticket);
+        ticket.result().whenComplete((result, error) -> {
+            if (error != null) {
+                generation.failed(error);
+                return;
+            }
+            text.finish();
+            generation.finished(text.reply(result, settings, 0, result.prefillNanos()));
+        });
+        return generation;
+    }
+
+    private synchronized Scheduler scheduler() {
+        if (scheduler == null) scheduler = new Scheduler(model, batchLimits);
+        return scheduler;
+    }
+
+    /** The batch limits: sequences per step, KV budget, queue size. */
+    public Scheduler.Limits batchLimits() {
+        return batchLimits;
+    }
+
+    /**
+     * Bytes batch generation may hold at most: the KV budget, one step's activations and
+     * logits (the weights and the waiting prompts come on top).
+     */
+    public long batchMemoryBytes() {
+        return Scheduler.memoryBytes(model.config(), batchLimits);
+    }
+
+    /** Batch generation's counters (running, queued, finished, cancelled, refused, KV reserved). */
+    public Map<String, Object> batchCounters() {
+        return scheduler().counters();
     }
 
     /** The projections for an adapter mix, built once per mix and shared by every session. */
@@ -247,6 +345,9 @@ public final class Llama implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (scheduler != null) scheduler.close();
+        }
         mixes.values().forEach(a -> a.set().close());
         if (mergedWeights != null) mergedWeights.close();
         adapters.values().forEach(LoraAdapter::close);

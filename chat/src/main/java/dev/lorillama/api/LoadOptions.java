@@ -15,6 +15,10 @@ import java.util.Map;
 public final class LoadOptions {
     /** Context length when none is given and the model allows more: KV cache memory grows with it. */
     public static final int DEFAULT_CONTEXT = 4096;
+    /** Sequences generated in one batch when none is given. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+    /** Prompts that may wait for a place in the batch when none is given. */
+    public static final int DEFAULT_QUEUE_SIZE = 64;
 
     private int threads = ModelLoader.defaultThreads();
     private Integer contextLength;
@@ -25,6 +29,9 @@ public final class LoadOptions {
     private LoadProgress progress = LoadProgress.NONE;
     private Device device = Device.CPU;
     private int deviceSequences = 4;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Long kvBudget;
+    private int queueSize = DEFAULT_QUEUE_SIZE;
 
     public static LoadOptions defaults() {
         return new LoadOptions();
@@ -100,6 +107,47 @@ public final class LoadOptions {
         if (n < 1) throw new IllegalArgumentException("device sequences must be >= 1, got " + n);
         this.deviceSequences = n;
         return this;
+    }
+
+    /**
+     * Batch generation ({@link Llama#submit}, {@link Llama#generateAll}): at most {@code n}
+     * sequences generate together, one token each per step (default {@value #DEFAULT_BATCH_SIZE}).
+     */
+    public LoadOptions batchSize(int n) {
+        if (n < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + n);
+        this.batchSize = n;
+        return this;
+    }
+
+    /**
+     * KV cache positions the sequences of a batch may reserve together (each reserves its prompt
+     * and its max tokens, at most the context length); prompts wait while it is spent. Default:
+     * batch size × context length. Bounds the memory of batch generation: see
+     * {@link Llama#batchMemoryBytes()}.
+     */
+    public LoadOptions kvBudget(long tokens) {
+        if (tokens < 2) throw new IllegalArgumentException("KV budget must be >= 2 tokens, got " + tokens);
+        this.kvBudget = tokens;
+        return this;
+    }
+
+    /** Prompts that may wait for a place in the batch; {@link Llama#submit} refuses more (default {@value #DEFAULT_QUEUE_SIZE}). */
+    public LoadOptions queueSize(int n) {
+        if (n < 0) throw new IllegalArgumentException("queue size must be >= 0, got " + n);
+        this.queueSize = n;
+        return this;
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    Long kvBudget() {
+        return kvBudget;
+    }
+
+    int queueSize() {
+        return queueSize;
     }
 
     Device device() {

@@ -4,14 +4,12 @@ import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.generate.GenerationOptions;
 import dev.lorillama.runtime.generate.GenerationResult;
 import dev.lorillama.runtime.generate.Generator;
-import dev.lorillama.runtime.generate.StopReason;
 import dev.lorillama.runtime.model.InferenceState;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.tokenizer.ChatFormat;
 import dev.lorillama.tokenizer.ChatFormat.Message;
 import dev.lorillama.tokenizer.Role;
-import dev.lorillama.tokenizer.StreamingDecoder;
 import dev.lorillama.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -170,56 +168,19 @@ public final class Session implements AutoCloseable {
         }
         long prefillNanos = System.nanoTime() - start;
 
-        StreamingDecoder decoder = tokenizer.streamingDecoder();
-        StopStrings stops = new StopStrings(settings.stop());
-        StringBuilder text = new StringBuilder();
+        ReplyText text = new ReplyText(tokenizer, tokenizer.stopTokenIds(), settings, listener);
         int room = state.contextLength() - prompt.length;
         GenerationOptions options = new GenerationOptions(settings.sampling(), Math.min(settings.maxTokens(), room),
                 tokenizer.stopTokenIds());
-        GenerationResult result = Generator.generate(model, state, linears, new int[] {prompt[prompt.length - 1]}, options, token -> {
-            if (options.stopTokens().contains(token)) return true;
-            String piece = stops.accept(textOf(decoder, token));
-            if (!piece.isEmpty()) {
-                text.append(piece);
-                listener.onText(piece);
-            }
-            return !stops.stopped() && !cancelRequested;
-        });
-        if (!stops.stopped()) {
-            String rest = stops.accept(decoder.flush()) + (stops.stopped() ? "" : stops.flush());
-            if (!rest.isEmpty()) {
-                text.append(rest);
-                listener.onText(rest);
-            }
-        }
+        GenerationResult result = Generator.generate(model, state, linears, new int[] {prompt[prompt.length - 1]}, options,
+                token -> text.accept(token) && !cancelRequested);
+        text.finish();
         int[] all = Arrays.copyOf(prompt, prompt.length + result.tokens().length);
         System.arraycopy(result.tokens(), 0, all, prompt.length, result.tokens().length);
         remember(all, state.position());
-
-        long prefillTotal = prefillNanos + result.prefillNanos();
-        double promptSpeed = prefillTotal == 0 ? 0 : (prompt.length - reused) * 1e9 / prefillTotal;
-        return new Reply(text.toString(), result.tokens(), finishReason(result.stopReason(), stops.stopped(), settings, result),
-                prompt.length, reused, promptSpeed, result.decodeTokensPerSecond());
-    }
-
-    private static FinishReason finishReason(StopReason reason, boolean stopString, GenerationSettings settings, GenerationResult r) {
-        if (stopString) return FinishReason.STOP;
-        return switch (reason) {
-            case STOP_TOKEN -> FinishReason.STOP;
-            case MAX_TOKENS -> r.tokens().length < settings.maxTokens() ? FinishReason.CONTEXT_FULL : FinishReason.LENGTH;
-            case CONTEXT_FULL -> FinishReason.CONTEXT_FULL;
-            case CANCELLED -> FinishReason.CANCELLED;
-        };
-    }
-
-    /** Text of a generated token: none for special tokens and for ids the tokenizer does not define. */
-    private String textOf(StreamingDecoder decoder, int token) {
-        if (token >= tokenizer.vocabSize() || tokenizer.isSpecial(token)) return "";
-        try {
-            return decoder.accept(token);
-        } catch (IllegalArgumentException undefinedId) {
-            return ""; // an unused id inside the vocabulary (e.g. a reserved slot)
-        }
+        GenerationResult whole = new GenerationResult(result.tokens(), result.stopReason(), prompt.length,
+                prefillNanos + result.prefillNanos(), result.decodeNanos());
+        return text.reply(whole, settings, reused, whole.prefillNanos());
     }
 
     /**

@@ -1,0 +1,104 @@
+package dev.lorillama.api;
+
+import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.tokenizer.ChatFormat;
+import dev.lorillama.tokenizer.ChatFormat.Message;
+import dev.lorillama.tokenizer.Role;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One prompt of a batch ({@link Llama#submit}, {@link Llama#generateAll}): what to continue, with
+ * which adapters and settings. Immutable; the {@code with...} methods return changed copies.
+ *
+ * <pre>{@code
+ * Prompt.chat("Is the sky blue?").withAdapters(AdapterMix.of("nlu")).withSettings(GenerationSettings.greedy(32))
+ * }</pre>
+ */
+public final class Prompt {
+    private final List<Message> messages; // a chat, or null
+    private final String text;            // raw text, or null
+    private final boolean withBos;
+    private final int[] tokens;           // token ids, or null
+    private final AdapterMix adapters;    // null: the model's default mix
+    private final GenerationSettings settings;
+    private final Set<Integer> stopTokens; // null: the tokenizer's (end of turn, end of text)
+
+    private Prompt(List<Message> messages, String text, boolean withBos, int[] tokens, AdapterMix adapters,
+                   GenerationSettings settings, Set<Integer> stopTokens) {
+        this.messages = messages;
+        this.text = text;
+        this.withBos = withBos;
+        this.tokens = tokens;
+        this.adapters = adapters;
+        this.settings = settings;
+        this.stopTokens = stopTokens;
+    }
+
+    /** A one-message chat, in the Llama 3 chat template. */
+    public static Prompt chat(String userMessage) {
+        return chat(List.of(new Message(Role.USER, userMessage)));
+    }
+
+    /** A conversation (system, user and assistant messages), in the Llama 3 chat template; the reply is the assistant's next turn. */
+    public static Prompt chat(List<Message> messages) {
+        if (messages.isEmpty()) throw new IllegalArgumentException("a chat needs at least one message");
+        return new Prompt(List.copyOf(messages), null, false, null, null, GenerationSettings.defaults(), null);
+    }
+
+    /** Raw text for a base model, after {@code <|begin_of_text|>} when {@code withBos}. */
+    public static Prompt text(String text, boolean withBos) {
+        return new Prompt(null, text, withBos, null, null, GenerationSettings.defaults(), null);
+    }
+
+    /** Token ids as they are. */
+    public static Prompt tokens(int[] ids) {
+        return new Prompt(null, null, false, ids.clone(), null, GenerationSettings.defaults(), null);
+    }
+
+    /** The adapters this prompt runs with (default: the model's default mix). */
+    public Prompt withAdapters(AdapterMix mix) {
+        return new Prompt(messages, text, withBos, tokens, mix, settings, stopTokens);
+    }
+
+    /** Sampling, max tokens and stop strings (default: {@link GenerationSettings#defaults()}). */
+    public Prompt withSettings(GenerationSettings s) {
+        return new Prompt(messages, text, withBos, tokens, adapters, s, stopTokens);
+    }
+
+    /** The token ids that end the reply (default: the tokenizer's end-of-turn and end-of-text tokens). */
+    public Prompt withStopTokens(Set<Integer> ids) {
+        return new Prompt(messages, text, withBos, tokens, adapters, settings, Set.copyOf(ids));
+    }
+
+    public GenerationSettings settings() {
+        return settings;
+    }
+
+    AdapterMix adapters(Llama llama) {
+        return adapters != null ? adapters : llama.defaultMix();
+    }
+
+    Set<Integer> stopTokens(Llama llama) {
+        return stopTokens != null ? stopTokens : llama.tokenizer().stopTokenIds();
+    }
+
+    /** The token ids to continue. */
+    int[] ids(Llama llama) {
+        if (tokens != null) return tokens.clone();
+        if (text != null) {
+            int[] ids = llama.tokenizer().encodeOrdinary(text);
+            int bos = llama.tokenizer().bosId();
+            if (!withBos || bos < 0) return ids;
+            int[] all = new int[ids.length + 1];
+            all[0] = bos;
+            System.arraycopy(ids, 0, all, 1, ids.length);
+            return all;
+        }
+        ChatFormat format = llama.chatFormat();
+        if (format == null) {
+            throw new UserInputException("this model's tokenizer has no Llama 3 chat tokens (<|start_header_id|> ...): use Prompt.text");
+        }
+        return format.encodeDialogPrompt(messages);
+    }
+}

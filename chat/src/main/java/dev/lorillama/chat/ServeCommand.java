@@ -7,6 +7,7 @@ import dev.lorillama.server.ServerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,8 +22,11 @@ import picocli.CommandLine.Option;
                         + "(streamed as server-sent events with \"stream\": true, or one JSON object).",
                 "The request's \"model\" picks the base (its id, or \"base\"), an adapter by NAME, or several joined "
                         + "with '+' (e.g. \"nlu+code\": cat, weight 1 each), applied unmerged: one base in memory serves all.",
-                "Concurrency: up to --parallel requests generate at once, interleaved, each with its own KV cache; "
-                        + "more requests queue in arrival order. A client that disconnects cancels its generation.",
+                "Concurrency: continuous batching. Up to --parallel requests generate together, one token of each per step "
+                        + "(the weights are read once per step for all), each with its own KV cache and adapters; requests that "
+                        + "arrive join between steps, their prompts read in chunks while the others keep producing tokens. "
+                        + "Beyond --parallel, or while their KV caches would pass --kv-budget, requests wait in a queue of "
+                        + "--queue; when it is full they get 503 with Retry-After. A client that disconnects cancels its generation.",
                 "Fields a request may not use here (tools, response_format, logprobs, n > 1, ...) are refused with 400 "
                         + "naming the field; every error has OpenAI's JSON body.",
                 "Options:"})
@@ -45,8 +49,17 @@ final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "2",
-            description = "Requests generating at once (each holds a KV cache of --context tokens). Default: ${DEFAULT-VALUE}.")
+            description = "Most requests in a batch, generating together. Default: ${DEFAULT-VALUE}.")
     int parallel;
+
+    @Option(names = "--kv-budget", paramLabel = "TOKENS",
+            description = "KV cache positions the running requests may reserve together (each: prompt + max_tokens, at most "
+                    + "--context); more wait. Default: --parallel × --context.")
+    Long kvBudget;
+
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "" + LoadOptions.DEFAULT_QUEUE_SIZE,
+            description = "Requests that may wait for a place in the batch; more get 503 with Retry-After. Default: ${DEFAULT-VALUE}.")
+    int queue;
 
     @Option(names = "--name", paramLabel = "ID",
             description = "Id of the base model in /v1/models and requests. Default: the model's directory or file name.")
@@ -86,22 +99,28 @@ final class ServeCommand implements Callable<Integer> {
         if (maxRequestBytes < 1) throw new IllegalArgumentException("--max-request-bytes must be >= 1, got " + maxRequestBytes);
         if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be >= 1, got " + maxConnections);
         if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("--api-key must not be empty");
+        if (kvBudget != null && kvBudget < 2) throw new IllegalArgumentException("--kv-budget must be >= 2 tokens, got " + kvBudget);
+        if (queue < 0) throw new IllegalArgumentException("--queue must be >= 0, got " + queue);
         ListenAddress.check(host, port);
         ServerSettings settings = new ServerSettings(apiKey, maxRequestBytes, Duration.ofSeconds(requestTimeoutSeconds), maxConnections);
         LoadOptions options = LoadOptions.defaults().threads(model.threads()).progress(Progress.loading())
-                .device(device.device()).deviceSequences(Math.max(1, parallel));
+                .device(device.device()).deviceSequences(Math.max(1, parallel)).batchSize(parallel).queueSize(queue);
+        if (kvBudget != null) options.kvBudget(kvBudget);
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
         adapters.forEach(options::adapter);
         String baseId = name != null ? name : model.path().toAbsolutePath().normalize().getFileName().toString();
         CountDownLatch stopped = new CountDownLatch(1);
         try (Llama llama = Llama.load(model.path(), options);
-             OpenAiServer server = OpenAiServer.start(llama, baseId, host, port, parallel, settings)) {
+             OpenAiServer server = OpenAiServer.start(llama, baseId, host, port, settings)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            System.err.printf("serving %s%s on http://%s:%d (%d parallel, context %d, device %s, %s); Ctrl-C stops%n", baseId,
+            System.err.printf(Locale.ROOT, "serving %s%s on http://%s:%d (%d parallel, context %d, device %s, %s); Ctrl-C stops%n", baseId,
                     adapters.isEmpty() ? "" : " with adapters " + String.join(", ", adapters.keySet()), host, server.port(),
                     parallel, llama.contextLength(), llama.device(),
                     apiKey == null ? "no API key" : "API key required");
+            System.err.printf(Locale.ROOT, "batch: up to %d requests, KV budget %d tokens, queue %d; at most %.2f GB for KV caches "
+                    + "and activations besides the weights%n", parallel, llama.batchLimits().kvBudgetTokens(), queue,
+                    llama.batchMemoryBytes() / 1e9);
             stopped.await();
         }
         return 0;

@@ -9,13 +9,25 @@ final class ApiError extends RuntimeException {
     final String type;
     final String param;
     final String code;
+    /** Seconds after which the client may try again (a Retry-After header), or 0. */
+    final long retryAfterSeconds;
 
     ApiError(int status, String type, String param, String code, String message) {
+        this(status, type, param, code, message, 0);
+    }
+
+    private ApiError(int status, String type, String param, String code, String message, long retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Every place in the batch is taken and the queue behind it is full: 503 with Retry-After. */
+    static ApiError busy(String message, long retryAfterSeconds) {
+        return new ApiError(503, "server_error", null, "server_overloaded", message, retryAfterSeconds);
     }
 
     static ApiError invalid(String param, String message) {

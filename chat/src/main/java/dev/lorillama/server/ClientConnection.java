@@ -1,6 +1,5 @@
 package dev.lorillama.server;
 
-import dev.lorillama.api.Session;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -12,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The response stream of one request. The first failed write means the client is gone: it cancels
- * the session's generation, and later writes are skipped. The stream is opened on the first write
+ * the request's generation, and later writes are skipped. The stream is opened on the first write
  * (which commits the status), and an optional heartbeat writes on a timer, so that a client who
  * leaves is noticed even while the model produces no text.
  */
@@ -29,15 +28,16 @@ final class ClientConnection implements AutoCloseable {
     });
 
     private final Opener opener;
-    private final Session session;
+    private final Runnable cancel;
     private OutputStream out;
     private boolean gone;
     private boolean closed;
     private ScheduledFuture<?> heartbeat;
 
-    ClientConnection(Opener opener, Session session) {
+    /** @param cancel stops the generation once the client is gone */
+    ClientConnection(Opener opener, Runnable cancel) {
         this.opener = opener;
-        this.session = session;
+        this.cancel = cancel;
     }
 
     /** Writes {@code text} every {@code millis} ms until {@link #close()}. */
@@ -63,7 +63,7 @@ final class ClientConnection implements AutoCloseable {
             out.flush();
         } catch (IOException | UncheckedIOException closedByClient) {
             gone = true;
-            session.cancel();
+            cancel.run();
         }
     }
 

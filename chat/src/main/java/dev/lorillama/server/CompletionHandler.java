@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lorillama.api.FinishReason;
+import dev.lorillama.api.Generation;
 import dev.lorillama.api.Llama;
+import dev.lorillama.api.Prompt;
 import dev.lorillama.api.Reply;
-import dev.lorillama.api.Session;
+import dev.lorillama.runtime.generate.QueueFullException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
@@ -17,8 +18,10 @@ import java.util.UUID;
 
 /**
  * Serves {@code POST /v1/chat/completions} and {@code POST /v1/completions}: validates the
- * request, borrows a session, applies the requested adapters (unmerged, on the shared base) and
- * writes the reply, streamed as server-sent events or as one JSON object.
+ * request, hands it to the model's batch ({@link Llama#submit}: it generates together with the
+ * other requests, with its own adapters applied unmerged on the shared base) and writes the reply
+ * from this request's thread, streamed as server-sent events or as one JSON object. When the
+ * batch is full and its queue too, the request is refused at once: 503 with Retry-After.
  *
  * <p>A client that disconnects cancels its generation: for a stream, the next event fails to
  * send; for a plain response, a space (leading whitespace is valid JSON) is sent every
@@ -31,27 +34,29 @@ final class CompletionHandler implements Handler {
     private final boolean chat;
     private final Llama llama;
     private final ServedModels models;
-    private final SessionPool sessions;
     private final long maxBodyBytes;
 
-    CompletionHandler(boolean chat, Llama llama, ServedModels models, SessionPool sessions, long maxBodyBytes) {
+    CompletionHandler(boolean chat, Llama llama, ServedModels models, long maxBodyBytes) {
         this.chat = chat;
         this.llama = llama;
         this.models = models;
-        this.sessions = sessions;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
     public void handle(Context ctx) throws Exception {
         CompletionRequest request = CompletionRequest.parse(body(ctx, maxBodyBytes), chat, models, llama);
-        Session session = sessions.take();
-        Reply reply = null;
+        Generation generation;
         try {
-            session.useAdapters(request.mix());
-            reply = request.stream() ? stream(ctx, session, request) : whole(ctx, session, request);
+            generation = llama.submit(Prompt.tokens(request.prompt()).withAdapters(request.mix()).withSettings(request.settings()));
+        } catch (QueueFullException e) {
+            throw ApiError.busy(e.getMessage(), e.retryAfterSeconds());
+        }
+        try {
+            if (request.stream()) stream(ctx, generation, request);
+            else whole(ctx, generation, request);
         } finally {
-            sessions.release(session, reply != null && reply.finishReason() == FinishReason.CANCELLED);
+            generation.cancel(); // a failure while writing must not leave it generating
         }
     }
 
@@ -76,36 +81,35 @@ final class CompletionHandler implements Handler {
         return body;
     }
 
-    private Reply stream(Context ctx, Session session, CompletionRequest request) throws IOException {
+    private void stream(Context ctx, Generation generation, CompletionRequest request) {
         ctx.status(200);
         ctx.contentType("text/event-stream; charset=utf-8");
         ctx.header("Cache-Control", "no-cache");
-        ClientConnection client = new ClientConnection(() -> ctx.res().getOutputStream(), session);
+        ClientConnection client = new ClientConnection(() -> ctx.res().getOutputStream(), generation::cancel);
         String id = newId();
         long created = Instant.now().getEpochSecond();
         String object = chat ? "chat.completion.chunk" : "text_completion";
         if (chat) client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), true, "assistant", "", null)));
-        Reply reply = session.generate(request.prompt(), request.settings(), piece -> client.send(
+        Reply reply = generation.stream(piece -> client.send(
                 event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), chat, null, piece, null))));
-        if (client.gone()) return reply;
+        if (client.gone()) return;
         String finish = OpenAiJson.finishReason(reply.finishReason());
         client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), chat, null, null, finish)));
         if (request.includeUsage()) client.send(event(OpenAiJson.usageChunk(OpenAiJson.envelope(id, object, created, request.model()), reply)));
         client.send("data: [DONE]\n\n");
-        return reply;
     }
 
-    private Reply whole(Context ctx, Session session, CompletionRequest request) throws IOException {
+    private void whole(Context ctx, Generation generation, CompletionRequest request) throws IOException {
         Reply reply;
         ClientConnection client = new ClientConnection(() -> {
             ctx.status(200);
             ctx.contentType("application/json");
             return ctx.res().getOutputStream();
-        }, session);
+        }, generation::cancel);
         try {
             // Leading spaces are valid JSON: they probe the connection while the reply is generated.
             client.heartbeat(" ", HEARTBEAT_MILLIS);
-            reply = session.generate(request.prompt(), request.settings(), piece -> {});
+            reply = generation.reply();
         } finally {
             client.close();
         }
@@ -117,7 +121,6 @@ final class CompletionHandler implements Handler {
         } else {
             client.sendLast(json);
         }
-        return reply;
     }
 
     private static String event(ObjectNode json) {

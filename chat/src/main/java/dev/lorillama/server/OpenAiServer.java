@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -17,34 +18,34 @@ import java.util.Map;
  * {@code .../overlap/{other}}) for what an adapter holds; and the web page at {@code /} (the
  * jar's {@code webui/} resources: see {@link WebPage}).
  *
- * <p>Concurrency: up to {@code parallel} requests generate at the same time, each in its own
- * session (KV cache, sampler), interleaved operation by operation on the model's kernels; further
- * requests wait in arrival order for a free session. One base model in memory serves every
- * adapter: each request applies the adapters its {@code model} names, unmerged.
+ * <p>Concurrency: requests generate together in the model's batch ({@link Llama#submit}:
+ * continuous batching, one token of every running request per step, each with its own KV cache,
+ * sampler and adapters); the batch's limits ({@code LoadOptions.batchSize}, {@code kvBudget},
+ * {@code queueSize}) say how many run at once and how many may wait, and a request beyond those
+ * is refused at once with 503 and Retry-After. One base model in memory serves every adapter:
+ * each request applies the adapters its {@code model} names, unmerged.
  */
 public final class OpenAiServer implements AutoCloseable {
     private final Javalin app;
-    private final SessionPool sessions;
 
-    private OpenAiServer(Javalin app, SessionPool sessions) {
+    private OpenAiServer(Javalin app) {
         this.app = app;
-        this.sessions = sessions;
     }
 
     /**
      * Starts serving on {@code host:port} (port 0: any free port, see {@link #port()}).
      *
-     * @param baseId   the id under which the base model is listed and requested
-     * @param parallel how many requests generate at once (each holds a KV cache)
+     * @param baseId the id under which the base model is listed and requested
+     * @throws UserInputException when the batch's memory ({@link Llama#batchMemoryBytes()}) does not fit the heap
      */
-    public static OpenAiServer start(Llama llama, String baseId, String host, int port, int parallel) {
-        return start(llama, baseId, host, port, parallel, ServerSettings.defaults());
+    public static OpenAiServer start(Llama llama, String baseId, String host, int port) {
+        return start(llama, baseId, host, port, ServerSettings.defaults());
     }
 
     /** As above, with an API key and limits on what one client may hold. */
-    public static OpenAiServer start(Llama llama, String baseId, String host, int port, int parallel, ServerSettings settings) {
+    public static OpenAiServer start(Llama llama, String baseId, String host, int port, ServerSettings settings) {
+        checkHeap(llama);
         ServedModels models = new ServedModels(baseId, llama.adapterNames());
-        SessionPool sessions = new SessionPool(llama, parallel);
         long created = Instant.now().getEpochSecond();
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -60,27 +61,41 @@ public final class OpenAiServer implements AutoCloseable {
             Map<String, Object> health = new LinkedHashMap<>();
             health.put("status", "ok");
             health.put("model", baseId);
-            health.putAll(sessions.counters());
+            health.putAll(llama.batchCounters());
             ctx.contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(health));
         });
         app.get("/v1/models", ctx -> ctx.contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(
                 OpenAiJson.models(models.ids(), created))));
-        app.post("/v1/chat/completions", new CompletionHandler(true, llama, models, sessions, settings.maxBodyBytes()));
-        app.post("/v1/completions", new CompletionHandler(false, llama, models, sessions, settings.maxBodyBytes()));
+        app.post("/v1/chat/completions", new CompletionHandler(true, llama, models, settings.maxBodyBytes()));
+        app.post("/v1/completions", new CompletionHandler(false, llama, models, settings.maxBodyBytes()));
         AdapterInspector inspector = new AdapterInspector(llama);
         app.get("/v1/adapters/{name}", inspector::profile);
         app.get("/v1/adapters/{name}/overlap/{other}", inspector::overlap);
-        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.type, e.param, e.code));
+        app.exception(ApiError.class, (e, ctx) -> {
+            if (e.retryAfterSeconds > 0 && !ctx.res().isCommitted()) ctx.header("Retry-After", Long.toString(e.retryAfterSeconds));
+            error(ctx, e.status, e.getMessage(), e.type, e.param, e.code);
+        });
         app.exception(UserInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), "invalid_request_error", null, null));
         app.exception(HttpResponseException.class, (e, ctx) -> routingError(ctx, e));
         app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e, "server_error", null, null));
         try {
             app.start();
         } catch (RuntimeException e) {
-            sessions.close();
             throw new UserInputException("cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
         }
-        return new OpenAiServer(app, sessions);
+        return new OpenAiServer(app);
+    }
+
+    /** The batch's KV budget, activations and logits must fit the heap: say so now, not at the first busy hour. */
+    private static void checkHeap(Llama llama) {
+        long needed = llama.batchMemoryBytes();
+        Runtime heap = Runtime.getRuntime();
+        long room = heap.maxMemory() - (heap.totalMemory() - heap.freeMemory());
+        if (needed > room) {
+            throw new UserInputException(String.format(Locale.ROOT, "a batch of %d sequences with a KV budget of %d tokens needs "
+                    + "%.2f GB but the heap has %.2f GB free: lower --parallel, --kv-budget or --context, or give java a larger -Xmx",
+                    llama.batchLimits().maxSequences(), llama.batchLimits().kvBudgetTokens(), needed / 1e9, room / 1e9));
+        }
     }
 
     /** Javalin's own refusals (no such path, wrong method, body too large) in OpenAI's shape too. */
@@ -119,6 +134,5 @@ public final class OpenAiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
-        sessions.close();
     }
 }

@@ -97,7 +97,7 @@ class BatchGenerationTest {
             }
             Map<String, Object> counters = llama.batchCounters();
             assertEquals(8L, counters.get("finished"));
-            assertEquals(0, counters.get("running"));
+            assertEquals(0, counters.get("generating"));
         }
     }
 
@@ -167,7 +167,7 @@ class BatchGenerationTest {
             long mostRunning = 0;
             while (!started.stream().allMatch(Generation::isDone)) {
                 Map<String, Object> c = llama.batchCounters();
-                mostRunning = Math.max(mostRunning, ((Number) c.get("running")).longValue());
+                mostRunning = Math.max(mostRunning, ((Number) c.get("generating")).longValue());
                 assertTrue(((Number) c.get("kv_reserved_tokens")).longValue() <= 2 * (8 + newTokens), c.toString());
                 Thread.sleep(2);
             }

@@ -131,7 +131,7 @@ class ChatCliTest {
     @Test
     void serveHelpSaysHowConcurrentRequestsAreServedAndShowsDefaults() {
         CliRunner.Result r = CliRunner.run("serve", "--help");
-        for (String expected : List.of("interleaved", "queue", "--parallel=N", "Default: 2.", "--host=HOST",
+        for (String expected : List.of("batching", "queue", "--kv-budget", "Retry-After", "--parallel=N", "Default: 2.", "--host=HOST",
                 "Default: 127.0.0.1", "--port=PORT", "Default: 8080", "--adapter=NAME=DIR", "/v1/chat/completions")) {
             assertTrue(r.out().contains(expected), "missing " + expected + " in:\n" + r.out());
         }

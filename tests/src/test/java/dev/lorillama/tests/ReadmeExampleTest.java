@@ -35,6 +35,7 @@ class ReadmeExampleTest {
         Files.writeString(source, """
                 import dev.lorillama.api.*;
                 import java.nio.file.Path;
+                import java.util.List;
 
                 public class ReadmeExample {
                     public static void main(String[] args) {
@@ -54,7 +55,7 @@ class ReadmeExampleTest {
             System.setOut(stdout);
         }
         String out = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(out.matches("(?s).+\\n\\[(STOP|LENGTH), \\d+\\.\\d tok/s]\\n"), out);
+        assertTrue(out.matches("(?s).+\\n\\[(STOP|LENGTH), \\d+\\.\\d tok/s]\\n(\\[(STOP|LENGTH|CONTEXT_FULL), \\d+ tokens]\\n){3}"), out);
     }
 
     private static String literal(Path path) {

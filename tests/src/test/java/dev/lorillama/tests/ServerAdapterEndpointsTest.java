@@ -47,7 +47,7 @@ class ServerAdapterEndpointsTest {
         codeS = ChatFixture.sparse(ChatFixture.CODE, dir.resolve("code_s"));
         llama = Llama.load(ChatFixture.MODEL, LoadOptions.defaults().threads(1).adapter("nlu", ChatFixture.NLU)
                 .adapter("code", ChatFixture.CODE).adapter("nlu_s", nluS).adapter("code_s", codeS));
-        server = OpenAiServer.start(llama, "chat-model", "127.0.0.1", 0, 2);
+        server = OpenAiServer.start(llama, "chat-model", "127.0.0.1", 0);
     }
 
     @AfterAll

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Requests beyond --parallel queue, and a client that closes its connection cancels its
+ * Requests beyond --parallel (the batch size) queue, and a client that closes its connection cancels its
  * generation, streamed or not: on a model slow enough that 1500 tokens would take many seconds.
  */
 class ServerDisconnectTest {
@@ -35,8 +35,8 @@ class ServerDisconnectTest {
 
     @BeforeAll
     static void start() throws Exception {
-        llama = Llama.load(SlowModel.write(dir.resolve("slow-model")), LoadOptions.defaults().threads(1).contextLength(2048));
-        server = OpenAiServer.start(llama, "slow", "127.0.0.1", 0, 1);
+        llama = Llama.load(SlowModel.write(dir.resolve("slow-model")), LoadOptions.defaults().threads(1).contextLength(2048).batchSize(1));
+        server = OpenAiServer.start(llama, "slow", "127.0.0.1", 0);
     }
 
     @AfterAll

@@ -38,7 +38,7 @@ class ServerHardeningTest {
     @BeforeAll
     static void start() {
         llama = ChatFixture.load();
-        server = OpenAiServer.start(llama, "chat-model", "127.0.0.1", 0, 1, ServerSettings.defaults().withApiKey(KEY)
+        server = OpenAiServer.start(llama, "chat-model", "127.0.0.1", 0, ServerSettings.defaults().withApiKey(KEY)
                 .withMaxBodyBytes(MAX_BODY).withRequestTimeout(Duration.ofSeconds(1)).withMaxConnections(4));
         base = "http://127.0.0.1:" + server.port();
     }

@@ -34,7 +34,7 @@ class ServerOpenAiClientTest {
     @BeforeAll
     static void start() {
         llama = ChatFixture.load();
-        server = OpenAiServer.start(llama, "chat-model", "127.0.0.1", 0, 2);
+        server = OpenAiServer.start(llama, "chat-model", "127.0.0.1", 0);
         base = "http://127.0.0.1:" + server.port();
     }
 

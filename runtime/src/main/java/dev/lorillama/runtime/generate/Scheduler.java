@@ -53,7 +53,7 @@ public final class Scheduler implements AutoCloseable {
     /**
      * @param maxSequences   most sequences in one step (server: {@code --parallel})
      * @param kvBudgetTokens most KV cache positions reserved over all running sequences
-     * @param queueCapacity  most jobs waiting to join; more are refused
+     * @param queueCapacity  most jobs waiting to join while every place is taken; more are refused
      */
     public record Limits(int maxSequences, long kvBudgetTokens, int queueCapacity) {
         public Limits {
@@ -157,7 +157,7 @@ public final class Scheduler implements AutoCloseable {
         }
         lock.lock();
         try {
-            while (!closed && queue.size() >= limits.queueCapacity() && wait) {
+            while (!closed && queueFull() && wait) {
                 try {
                     room.await();
                 } catch (InterruptedException e) {
@@ -165,7 +165,7 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
             if (closed) throw new IllegalStateException("the scheduler is closed");
-            if (queue.size() >= limits.queueCapacity()) {
+            if (queueFull()) {
                 refused++;
                 throw new QueueFullException(queue.size(), running.size(), retryAfterSeconds());
             }
@@ -175,6 +175,12 @@ public final class Scheduler implements AutoCloseable {
             lock.unlock();
         }
         return ticket;
+    }
+
+    /** Whether a new job would wait beyond the queue's capacity (jobs that a free place takes at the next step do not count). */
+    private boolean queueFull() {
+        int free = Math.max(0, limits.maxSequences() - running.size());
+        return queue.size() >= limits.queueCapacity() + free;
     }
 
     private static final class WaitInterrupted extends RuntimeException {
@@ -216,15 +222,19 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Counters for a health endpoint: running, queued, finished, cancelled, refused, reserved KV tokens. */
+    /**
+     * Counters for a health endpoint: {@code parallel} (most sequences per step), {@code generating},
+     * {@code waiting}, {@code queue_size}, {@code kv_reserved_tokens}, {@code kv_budget_tokens},
+     * {@code finished}, {@code cancelled}, {@code refused} (queue full).
+     */
     public Map<String, Object> counters() {
         lock.lock();
         try {
             Map<String, Object> c = new LinkedHashMap<>();
-            c.put("max_sequences", limits.maxSequences());
-            c.put("running", running.size());
-            c.put("queued", queue.size());
-            c.put("queue_capacity", limits.queueCapacity());
+            c.put("parallel", limits.maxSequences());
+            c.put("generating", running.size());
+            c.put("waiting", queue.size());
+            c.put("queue_size", limits.queueCapacity());
             c.put("kv_reserved_tokens", reserved);
             c.put("kv_budget_tokens", limits.kvBudgetTokens());
             c.put("finished", finished);
@@ -316,18 +326,22 @@ public final class Scheduler implements AutoCloseable {
         if (!ended.isEmpty()) leave(ended);
     }
 
+    /** Takes ended sequences out (their KV reservation returns to the budget), then hands out their results. */
     private void leave(List<Running> ended) {
         lock.lock();
         try {
             for (Running r : List.copyOf(ended)) {
                 if (!running.remove(r)) continue;
                 reserved -= r.ticket.job.reservation();
-                if (r.reason == StopReason.CANCELLED) cancelled++;
+                if (r.ticket.cancelled) cancelled++; // by the caller, not by its listener (a stop string)
                 else finished++;
                 meanSeconds = 0.8 * meanSeconds + 0.2 * (System.nanoTime() - r.admitted) / 1e9;
             }
         } finally {
             lock.unlock();
+        }
+        for (Running r : ended) {
+            if (r.result != null) r.ticket.complete(r.result);
         }
     }
 
@@ -369,7 +383,7 @@ public final class Scheduler implements AutoCloseable {
         boolean decoding;        // the prompt is in: each step runs the last token
         int rows;                // rows in the current step
         long firstToken;
-        StopReason reason;
+        GenerationResult result; // once it ended
 
         Running(Ticket ticket, InferenceState state) {
             this.ticket = ticket;
@@ -407,12 +421,12 @@ public final class Scheduler implements AutoCloseable {
             return null;
         }
 
+        /** Ends the sequence: its result is handed out once it has left ({@link #leave}). */
         Running end(StopReason why) {
-            reason = why;
             long now = System.nanoTime();
             long prefill = (count == 0 ? now : firstToken) - admitted;
-            ticket.complete(new GenerationResult(Arrays.copyOf(generated, count), why, ticket.job.prompt().length, prefill,
-                    count == 0 ? 0 : now - firstToken));
+            result = new GenerationResult(Arrays.copyOf(generated, count), why, ticket.job.prompt().length, prefill,
+                    count == 0 ? 0 : now - firstToken);
             return this;
         }
     }

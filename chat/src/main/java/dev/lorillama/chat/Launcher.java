@@ -144,7 +144,11 @@ public final class Launcher {
     public static List<String> jvmCommand(String java, String classPath, String tornadoArgfile) {
         List<String> command = new ArrayList<>();
         command.add(java);
-        if (tornadoArgfile != null) command.add("@" + tornadoArgfile);
+        if (tornadoArgfile != null) {
+            command.add("@" + tornadoArgfile);
+            // A kernel TornadoVM cannot compile would otherwise run as plain Java, silently and wrongly.
+            command.add("-Dtornado.recover.bailout=False");
+        }
         command.add("--add-modules");
         command.add(VECTOR_MODULE);
         command.add("--enable-native-access=ALL-UNNAMED");

@@ -42,6 +42,7 @@ class LauncherTornadoFlagsTest {
         List<String> command = Launcher.jvmCommand("java", chatJar.toString(), "/sdk/tornado-argfile");
         assertEquals("@/sdk/tornado-argfile", command.get(1), command.toString());
         assertFalse(command.contains("-XX:+UseSerialGC"), "the argfile chooses the collector; two stop the JVM: " + command);
+        assertTrue(command.contains("-Dtornado.recover.bailout=False"), "kernels must not fall back to Java silently: " + command);
         assertEquals(chatJar + File.pathSeparator + gpuJar, command.get(command.indexOf("-cp") + 1));
         assertTrue(command.containsAll(Launcher.KERNEL_COMPILE_FLAGS));
     }

@@ -86,6 +86,12 @@ public final class SparseRowsMatrix implements WeightMatrix {
     }
 
     @Override
+    public void readRow(int row, float[] dst, int offset) {
+        java.util.Arrays.fill(dst, offset, offset + cols, 0f);
+        for (int k = rowStart[row]; k < rowStart[row + 1]; k++) dst[offset + columns[k]] = values[k];
+    }
+
+    @Override
     public float get(int row, int col) {
         for (int k = rowStart[row]; k < rowStart[row + 1]; k++) if (columns[k] == col) return values[k];
         return 0f;

@@ -3,17 +3,9 @@ package dev.lorillama.runtime.format.gguf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lorillama.runtime.format.TensorData;
 import dev.lorillama.runtime.model.InferenceState;
 import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.ModelLoader;
-import dev.lorillama.runtime.model.Projection;
-import dev.lorillama.runtime.tensor.DType;
-import dev.lorillama.runtime.tensor.RandomBlocks;
-import dev.lorillama.runtime.tensor.WeightMatrices;
-import dev.lorillama.runtime.tensor.WeightMatrix;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -25,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and gives the logits of the same model written with every matrix decoded to F32.
  */
 class KQuantGgufModelTest {
-    private static final int HIDDEN = 256, HEADS = 4, KV_HEADS = 2, FFN = 512, VOCAB = 300, LAYERS = 2;
+    private static final int VOCAB = KQuantModels.VOCAB;
 
     @TempDir
     Path dir;
@@ -33,8 +25,8 @@ class KQuantGgufModelTest {
     @Test
     void kQuantModelMatchesItsF32Decoding() throws Exception {
         Path quantized = dir.resolve("k.gguf"), decoded = dir.resolve("f32.gguf");
-        write(quantized, false);
-        write(decoded, true);
+        KQuantModels.write(quantized, false);
+        KQuantModels.write(decoded, true);
         int[] tokens = new Random(1).ints(12, 0, VOCAB).toArray();
         float[] expected = logits(decoded, tokens, false);
         float[] actual = logits(quantized, tokens, false);
@@ -44,58 +36,6 @@ class KQuantGgufModelTest {
         assertTrue(scale > 0.1, "logits are degenerate: " + scale);
         assertTrue(maxAbsDiff(expected, actual) <= 1e-4 * scale + 1e-4, "prefill differs by " + maxAbsDiff(expected, actual));
         assertTrue(maxAbsDiff(expected, oneByOne) <= 1e-4 * scale + 1e-4, "decode differs by " + maxAbsDiff(expected, oneByOne));
-    }
-
-    private void write(Path file, boolean asF32) throws Exception {
-        GgufWriter w = new GgufWriter()
-                .putString("general.architecture", "llama")
-                .putUInt32("llama.block_count", LAYERS)
-                .putUInt32("llama.context_length", 64)
-                .putUInt32("llama.embedding_length", HIDDEN)
-                .putUInt32("llama.feed_forward_length", FFN)
-                .putUInt32("llama.attention.head_count", HEADS)
-                .putUInt32("llama.attention.head_count_kv", KV_HEADS)
-                .putFloat32("llama.rope.freq_base", 500000f)
-                .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-                .putUInt32("llama.rope.dimension_count", HIDDEN / HEADS);
-        long seed = 1;
-        matrix(w, "token_embd.weight", DType.Q6_K, VOCAB, HIDDEN, seed++, asF32);
-        Random random = new Random(2);
-        for (int l = 0; l < LAYERS; l++) {
-            w.addVector("blk." + l + ".attn_norm.weight", norm(random));
-            w.addVector("blk." + l + ".ffn_norm.weight", norm(random));
-            for (Projection p : Projection.values()) {
-                int rows = switch (p) {
-                    case Q, O, DOWN -> HIDDEN;
-                    case K, V -> HIDDEN / HEADS * KV_HEADS;
-                    case GATE, UP -> FFN;
-                };
-                int cols = p == Projection.DOWN ? FFN : HIDDEN;
-                matrix(w, p.ggufTensor(l), p == Projection.DOWN || p == Projection.V ? DType.Q6_K : DType.Q4_K, rows, cols, seed++, asF32);
-            }
-        }
-        w.addVector("output_norm.weight", norm(random));
-        matrix(w, "output.weight", DType.Q6_K, VOCAB, HIDDEN, seed, asF32);
-        w.write(file);
-    }
-
-    private static void matrix(GgufWriter w, String name, DType type, int rows, int cols, long seed, boolean asF32) {
-        // Scales chosen so that weights are ~0.05 and activations stay tame through the layers.
-        byte[] bytes = RandomBlocks.bytes(type, rows, cols, seed, type == DType.Q4_K ? 0.02f : 0.2f);
-        if (!asF32) {
-            w.addEncodedMatrix(name, type, rows, cols, bytes);
-            return;
-        }
-        MemorySegment segment = Arena.ofAuto().allocate(bytes.length);
-        segment.copyFrom(MemorySegment.ofArray(bytes));
-        WeightMatrix m = WeightMatrices.of(new TensorData(name, type, new long[] {rows, cols}, segment, Path.of(name)));
-        w.addMatrix(name, DType.F32, rows, cols, (r, dst) -> m.readRow(r, dst, 0));
-    }
-
-    private static float[] norm(Random random) {
-        float[] v = new float[HIDDEN];
-        for (int i = 0; i < v.length; i++) v[i] = 0.5f + random.nextFloat();
-        return v;
     }
 
     private static float[] logits(Path file, int[] tokens, boolean oneByOne) throws Exception {

@@ -1,0 +1,251 @@
+package dev.lorillama.gpu;
+
+import dev.lorillama.runtime.backend.RopeTable;
+import dev.lorillama.runtime.format.MappedTensors;
+import dev.lorillama.runtime.format.TensorData;
+import dev.lorillama.runtime.model.LayerWeights;
+import dev.lorillama.runtime.model.Linear;
+import dev.lorillama.runtime.model.LinearProvider;
+import dev.lorillama.runtime.model.LlamaConfig;
+import dev.lorillama.runtime.model.LlamaModel;
+import dev.lorillama.runtime.model.DenseLinear;
+import dev.lorillama.runtime.model.Projection;
+import dev.lorillama.runtime.model.RopeLayout;
+import dev.lorillama.runtime.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import uk.ac.manchester.tornado.api.DataRange;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The whole forward pass as one TornadoVM task graph, in the order of {@code LlamaModel.forward}:
+ * embed; per layer RMSNorm, q/k/v, RoPE and the KV cache, attention, o + residual, RMSNorm,
+ * gate/up, SwiGLU, down + residual (each projection followed by its adapters' A and B when
+ * resident adapters touch it); final norm; LM head. Weights, adapters, KV caches and activations
+ * stay on the device; a pass uploads the token ids, a few step values and the adapter
+ * coefficients, and downloads the logits it was asked for. Batches of up to {@code batch}
+ * tokens (prefill) run the same graph with a taller grid.
+ */
+final class ForwardGraph implements AutoCloseable {
+    private final LlamaConfig c;
+    private final int batch;
+    private final int contextLength;
+    private final int lanes;
+    private final Arena arena = Arena.ofShared();
+    private final TaskGraph graph = new TaskGraph("forward");
+    private final GridScheduler grids = new GridScheduler();
+    private final Set<Object> constants = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<WeightMatrix, DeviceTensor> uploaded = new IdentityHashMap<>();
+    private final Map<Long, TensorData> files = new HashMap<>();
+    /** Grids whose y (tokens) follows the pass, with their x; and those of the LM head, whose y is the rows wanted. */
+    private final List<Object[]> tokenGrids = new ArrayList<>(), headGrids = new ArrayList<>();
+    private final FloatArray powers = WeightDecode.table();
+
+    final IntArray tokenIds;
+    final IntArray step = new IntArray(Step.SIZE);
+    final FloatArray coefficients;
+    final FloatArray logits;
+    private final TornadoExecutionPlan plan;
+    private int gridTokens = -1, gridRows = -1;
+
+    ForwardGraph(LlamaModel model, LinearProvider weights, ResidentAdapters adapters, int contextLength, int sequences,
+                 int batch, int lanes, TornadoDevice device) {
+        this.c = model.config();
+        this.batch = batch;
+        this.contextLength = contextLength;
+        this.lanes = lanes;
+        if (model.storage() instanceof MappedTensors mapped) {
+            for (TensorData t : mapped.tensors().values()) files.put(t.bytes().address(), t);
+        }
+        int h = c.hiddenSize(), f = c.intermediateSize(), v = c.vocabSize(), half = c.headDim() / 2;
+        tokenIds = new IntArray(batch);
+        coefficients = new FloatArray(Math.max(1, adapters.coefficientCount()));
+        logits = new FloatArray(batch * v);
+        FloatArray x = new FloatArray(batch * h), normed = new FloatArray(batch * h);
+        FloatArray q = new FloatArray(batch * c.queryDim()), k = new FloatArray(batch * c.kvDim()), val = new FloatArray(batch * c.kvDim());
+        FloatArray attended = new FloatArray(batch * c.queryDim());
+        FloatArray gate = new FloatArray(batch * f), up = new FloatArray(batch * f);
+        FloatArray ax = new FloatArray(Math.max(1, batch * adapters.maxRank()));
+        FloatArray scores = new FloatArray(Math.multiplyExact(batch * c.numHeads(), contextLength));
+        RopeTable rope = RopeTable.forConfig(c, contextLength);
+        FloatArray cos = new FloatArray(contextLength * half), sin = new FloatArray(contextLength * half);
+        for (int p = 0; p < contextLength; p++) {
+            for (int i = 0; i < half; i++) {
+                cos.set(p * half + i, rope.cos(p, i));
+                sin.set(p * half + i, rope.sin(p, i));
+            }
+        }
+        int pairStride = c.ropeLayout() == RopeLayout.HALVES ? 1 : 2, partner = c.ropeLayout() == RopeLayout.HALVES ? half : 1;
+        int cacheSize = Math.multiplyExact(Math.multiplyExact(sequences, contextLength), c.kvDim());
+
+        constant(powers, cos, sin, DeviceTensor.NO_BYTES, DeviceTensor.NO_FLOATS);
+        DeviceTensor embeddings = weight(model.weights().tokenEmbeddings());
+        graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, tokenIds, step, coefficients);
+        graph.task("embed", LayerKernels.embedFor(embeddings.format()), new KernelContext(), embeddings.bytes(), embeddings.floats(),
+                powers, tokenIds, x, h);
+        perToken("embed", h, 0);
+
+        for (int l = 0; l < c.numLayers(); l++) {
+            LayerWeights layer = model.weights().layers().get(l);
+            String id = "l" + l + ".";
+            FloatArray keys = new FloatArray(cacheSize), values = new FloatArray(cacheSize);
+            norm(id + "attnNorm", x, constant(layer.attentionNorm()), normed, false);
+            projection(id, l, Projection.Q, weights, adapters, normed, q, false, ax);
+            projection(id, l, Projection.K, weights, adapters, normed, k, false, ax);
+            projection(id, l, Projection.V, weights, adapters, normed, val, false, ax);
+            graph.task(id + "rope", LayerKernels::ropeAndStore, new KernelContext(), q, k, val, cos, sin, keys, values, step,
+                    c.numHeads(), c.numKvHeads(), c.headDim(), pairStride, partner, contextLength);
+            perToken(id + "rope", (c.numHeads() + c.numKvHeads()) * half, 0);
+            graph.task(id + "attention", LayerKernels::attention, new KernelContext(), q, keys, values, scores, attended, step,
+                    c.numHeads(), c.numKvHeads(), c.headDim(), contextLength, (float) (1.0 / Math.sqrt(c.headDim())), lanes);
+            perToken(id + "attention", c.numHeads() * lanes, lanes);
+            projection(id, l, Projection.O, weights, adapters, attended, x, true, ax);
+
+            norm(id + "ffnNorm", x, constant(layer.ffnNorm()), normed, false);
+            projection(id, l, Projection.GATE, weights, adapters, normed, gate, false, ax);
+            projection(id, l, Projection.UP, weights, adapters, normed, up, false, ax);
+            graph.task(id + "swiglu", LayerKernels::swiglu, new KernelContext(), gate, up, f);
+            perToken(id + "swiglu", f, 0);
+            projection(id, l, Projection.DOWN, weights, adapters, gate, x, true, ax);
+        }
+
+        norm("finalNorm", x, constant(model.weights().finalNorm()), normed, true);
+        DeviceTensor head = weight(model.weights().lmHead());
+        graph.task("head", MatMulKernels.forFormat(head.format()), new KernelContext(), head.bytes(), head.floats(), powers, normed,
+                logits, v, h, 0, lanes);
+        headGrids.add(grid("head", v * lanes, lanes));
+        graph.transferToHost(DataTransferMode.UNDER_DEMAND, logits);
+
+        plan = new TornadoExecutionPlan(graph.snapshot());
+        plan.withDevice(device).withGridScheduler(grids);
+    }
+
+    /** {@code y = W·x} (or {@code y += W·x}), then {@code y += B·mix(A·x)} for the resident adapters acting here. */
+    private void projection(String id, int layer, Projection p, LinearProvider weights, ResidentAdapters adapters,
+                            FloatArray in, FloatArray out, boolean accumulate, FloatArray ax) {
+        Linear linear = weights.get(layer, p);
+        if (!(linear instanceof DenseLinear dense)) {
+            throw new IllegalArgumentException("the GPU uploads plain weight matrices; " + p.modulePath(layer) + " is "
+                    + linear.getClass().getSimpleName());
+        }
+        DeviceTensor w = weight(dense.weight());
+        int rows = p.outFeatures(c), cols = p.inFeatures(c);
+        String task = id + p.moduleName();
+        graph.task(task, MatMulKernels.forFormat(w.format()), new KernelContext(), w.bytes(), w.floats(), powers, in, out, rows, cols,
+                accumulate ? 1 : 0, lanes);
+        perToken(task, rows * lanes, lanes);
+        ResidentAdapters.Packed a = adapters.packed(layer, p);
+        if (a == null) return;
+        constant(a.a(), a.denseB(), a.rowStart(), a.columns(), a.values(), a.blocks());
+        graph.task(task + ".A", MatMulKernels.forFormat(WeightDecode.F32), new KernelContext(), DeviceTensor.NO_BYTES, a.a(), powers,
+                in, ax, a.rank(), cols, 0, lanes);
+        perToken(task + ".A", a.rank() * lanes, lanes);
+        graph.task(task + ".B", MatMulKernels::lowRankUp, new KernelContext(), ax, coefficients, a.blocks(), a.denseB(), a.rowStart(),
+                a.columns(), a.values(), out, adapters.coefficientBase(layer, p), adapters.count(), a.blockCount(), a.rank(),
+                a.denseRank(), rows);
+        perToken(task + ".B", rows, 0);
+    }
+
+    private void norm(String task, FloatArray x, FloatArray weight, FloatArray out, boolean head) {
+        graph.task(task, LayerKernels::rmsNorm, new KernelContext(), x, weight, out, step, head ? 1 : 0, c.hiddenSize(),
+                c.rmsNormEps(), lanes);
+        if (head) headGrids.add(grid(task, lanes, lanes));
+        else perToken(task, lanes, lanes);
+    }
+
+    /** A weight matrix on the device, uploaded once however often it is used (tied embeddings). */
+    private DeviceTensor weight(WeightMatrix m) {
+        return uploaded.computeIfAbsent(m, key -> {
+            DeviceTensor t = DeviceTensor.of(key, files, arena);
+            constant(t.data());
+            return t;
+        });
+    }
+
+    private FloatArray constant(float[] values) {
+        FloatArray a = DeviceTensor.floats(values);
+        constant(a);
+        return a;
+    }
+
+    /** Uploaded at the first pass only. */
+    private void constant(Object... arrays) {
+        for (Object a : arrays) if (constants.add(a)) graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, a);
+    }
+
+    private void perToken(String task, int x, int local) {
+        tokenGrids.add(grid(task, x, local));
+    }
+
+    private Object[] grid(String task, int x, int local) {
+        WorkerGrid2D g = new WorkerGrid2D(x, 1);
+        if (local > 0) g.setLocalWork(local, 1, 1);
+        grids.addWorkerGrid("forward." + task, g);
+        return new Object[] {g, x, local};
+    }
+
+    private static void resize(List<Object[]> list, int y) {
+        for (Object[] e : list) {
+            WorkerGrid g = (WorkerGrid) e[0];
+            g.setGlobalWork((Integer) e[1], y, 1);
+            if ((Integer) e[2] > 0) g.setLocalWork((Integer) e[2], 1, 1);
+        }
+    }
+
+    int batch() {
+        return batch;
+    }
+
+    /**
+     * One pass: {@code n ≤ batch} tokens at {@code position} in KV cache {@code slot}; the logits
+     * of the last token (or of all) into {@code out}.
+     */
+    void run(int[] tokens, int offset, int n, int position, int slot, float[] mix, boolean allLogits, float[] out) {
+        for (int t = 0; t < n; t++) tokenIds.set(t, tokens[offset + t]);
+        step.set(Step.POSITION, position);
+        step.set(Step.SLOT, slot);
+        step.set(Step.HEAD_FROM, allLogits ? 0 : n - 1);
+        MemorySegment.copy(mix, 0, coefficients.getSegment(), ValueLayout.JAVA_FLOAT, 0, mix.length);
+        int rows = allLogits ? n : 1;
+        if (gridTokens != n) resize(tokenGrids, gridTokens = n);
+        if (gridRows != rows) resize(headGrids, gridRows = rows);
+        TornadoExecutionResult result = plan.execute();
+        int count = rows * c.vocabSize();
+        result.transferToHost(new DataRange(logits).withOffset(0).withSize(count));
+        MemorySegment.copy(logits.getSegment(), ValueLayout.JAVA_FLOAT, 0, out, 0, count);
+    }
+
+    int contextLength() {
+        return contextLength;
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.freeDeviceMemory();
+            plan.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the TornadoVM plan failed", e);
+        } finally {
+            arena.close();
+        }
+    }
+}

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code java -jar chat/target/chat.jar ...} as a separate process, the way users do. */
-final class ChatJar {
-    static final Path JAR = Path.of("../chat/target/chat.jar").toAbsolutePath().normalize();
-    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+public final class ChatJar {
+    public static final Path JAR = Path.of("../chat/target/chat.jar").toAbsolutePath().normalize();
+    public static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
-    record Result(int exitCode, String out, String err) {}
+    public record Result(int exitCode, String out, String err) {}
 
     private ChatJar() {}
 
@@ -28,11 +28,11 @@ final class ChatJar {
     }
 
     static Result run(List<String> command, String stdin) {
-        return run(command, stdin, java.util.Map.of());
+        return run(command, stdin, java.util.Map.of(), 60);
     }
 
-    /** With these environment variables changed (a null value removes one). */
-    static Result run(List<String> command, String stdin, java.util.Map<String, String> env) {
+    /** With these environment variables changed (a null value removes one), failing after {@code seconds}. */
+    public static Result run(List<String> command, String stdin, java.util.Map<String, String> env, int seconds) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             env.forEach((k, v) -> {
@@ -45,9 +45,9 @@ final class ChatJar {
             try (var in = p.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("chat.jar " + command + " did not finish in 60 s");
+                throw new AssertionError("chat.jar " + command + " did not finish in " + seconds + " s");
             }
             out.join();
             err.join();
@@ -60,7 +60,7 @@ final class ChatJar {
         }
     }
 
-    static Path jar() {
+    public static Path jar() {
         if (!Files.isRegularFile(JAR)) throw new AssertionError(JAR + " is missing: build with ./mvnw verify (package runs before the tests module)");
         return JAR;
     }

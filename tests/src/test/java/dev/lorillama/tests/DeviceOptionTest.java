@@ -88,7 +88,7 @@ class DeviceOptionTest {
         Map<String, String> env = new HashMap<>();
         env.put("TORNADOVM_HOME", null);
         ChatJar.Result r = ChatJar.run(List.of(ChatJar.JAVA, "-jar", ChatJar.jar().toString(), "logits", "--model", MODEL,
-                "--device", "gpu", "--tokens", "1,2"), "", env);
+                "--device", "gpu", "--tokens", "1,2"), "", env, 60);
         assertEquals(2, r.exitCode(), r.err());
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
         assertEquals(1, lines.size(), r.err());
@@ -98,7 +98,7 @@ class DeviceOptionTest {
     @Test
     void chatJarWithABadTornadoHomeNamesIt() {
         ChatJar.Result r = ChatJar.run(List.of(ChatJar.JAVA, "-jar", ChatJar.jar().toString(), "logits", "--model", MODEL,
-                "--device", "gpu", "--tokens", "1,2"), "", Map.of("TORNADOVM_HOME", tmp.toString()));
+                "--device", "gpu", "--tokens", "1,2"), "", Map.of("TORNADOVM_HOME", tmp.toString()), 60);
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("error: --device gpu: TORNADOVM_HOME=" + tmp + " has no tornado-argfile"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());

@@ -26,6 +26,11 @@ import picocli.CommandLine.Option;
 final class RandomModelCommand implements Callable<Integer> {
     /** hidden, layers, heads, kv heads, FFN, vocab. */
     private static final int[] LLAMA_3_2_1B = {2048, 16, 32, 8, 8192, 128256};
+    private static final int[] LLAMA_3_8B = {4096, 32, 32, 8, 14336, 128256};
+
+    @Option(names = "--shape", paramLabel = "1b|8b", defaultValue = "1b",
+            description = "Llama 3.2 1B's shapes (tied embeddings) or Llama 3 8B's (hidden 4096, 32 layers, FFN 14336). Default: ${DEFAULT-VALUE}.")
+    String shape;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Directory to write (created).")
     Path out;
@@ -42,9 +47,15 @@ final class RandomModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int hidden = LLAMA_3_2_1B[0], heads = LLAMA_3_2_1B[2], kvHeads = LLAMA_3_2_1B[3];
-        int ffn = LLAMA_3_2_1B[4], vocab = LLAMA_3_2_1B[5];
-        int nLayers = layers != null ? layers : LLAMA_3_2_1B[1];
+        int[] dims = switch (shape) {
+            case "1b" -> LLAMA_3_2_1B;
+            case "8b" -> LLAMA_3_8B;
+            default -> throw new IllegalArgumentException("--shape: expected 1b or 8b, got " + shape);
+        };
+        boolean tied = dims == LLAMA_3_2_1B;
+        int hidden = dims[0], heads = dims[2], kvHeads = dims[3];
+        int ffn = dims[4], vocab = dims[5];
+        int nLayers = layers != null ? layers : dims[1];
         int headDim = hidden / heads;
         Files.createDirectories(out);
         ObjectMapper json = new ObjectMapper();
@@ -53,7 +64,7 @@ final class RandomModelCommand implements Callable<Integer> {
         config.put("model_type", "llama").put("hidden_size", hidden).put("intermediate_size", ffn)
                 .put("num_hidden_layers", nLayers).put("num_attention_heads", heads).put("num_key_value_heads", kvHeads)
                 .put("head_dim", headDim).put("vocab_size", vocab).put("max_position_embeddings", 131072)
-                .put("rms_norm_eps", 1e-5).put("rope_theta", 500000.0).put("tie_word_embeddings", true)
+                .put("rms_norm_eps", 1e-5).put("rope_theta", 500000.0).put("tie_word_embeddings", tied)
                 .put("hidden_act", "silu").put("bos_token_id", 128000).put("eos_token_id", 128001)
                 .put("torch_dtype", "bfloat16");
         config.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 32.0).put("low_freq_factor", 1.0)
@@ -75,6 +86,7 @@ final class RandomModelCommand implements Callable<Integer> {
             st.add(SafetensorsWriter.rows(p + "mlp.down_proj.weight", DType.BF16, new long[] {hidden, ffn}, random(seed + 10L * l + 7)));
         }
         st.add(SafetensorsWriter.rows("model.norm.weight", DType.BF16, new long[] {hidden}, ones()));
+        if (!tied) st.add(SafetensorsWriter.rows("lm_head.weight", DType.BF16, new long[] {vocab, hidden}, random(seed + 999_983L)));
         SafetensorsWriter.write(out.resolve("model.safetensors"), st, Map.of("format", "pt"));
         if (tokenizer != null) {
             for (String f : new String[] {"tokenizer.json", "tokenizer_config.json"}) {

@@ -26,6 +26,9 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * (merged weights) are copied.
  */
 record DeviceTensor(int format, ByteArray bytes, FloatArray floats) {
+    /** The formats the kernels decode (WeightDecode). */
+    static final java.util.Set<DType> SUPPORTED = java.util.Collections.unmodifiableSet(
+            java.util.EnumSet.of(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K));
     static final ByteArray NO_BYTES = new ByteArray(1);
     static final FloatArray NO_FLOATS = new FloatArray(1);
 
@@ -42,6 +45,10 @@ record DeviceTensor(int format, ByteArray bytes, FloatArray floats) {
         if (!(m instanceof StoredMatrix stored)) {
             throw new UserInputException(m.describe() + ": the GPU reads weights stored in a file format (F32, F16, BF16, "
                     + "Q8_0, Q4_0, Q4_K, Q6_K), not " + m.getClass().getSimpleName());
+        }
+        if (!SUPPORTED.contains(stored.dtype())) {
+            throw new UserInputException(m.describe() + ": the GPU reads " + SUPPORTED + " weights, not " + stored.dtype()
+                    + "; run this model with --device cpu, or convert it to one of those types");
         }
         int format = stored.dtype().ggmlType();
         long bytes = stored.data().byteSize();

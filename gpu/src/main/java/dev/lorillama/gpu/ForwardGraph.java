@@ -8,7 +8,6 @@ import dev.lorillama.runtime.model.Linear;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaConfig;
 import dev.lorillama.runtime.model.LlamaModel;
-import dev.lorillama.runtime.model.DenseLinear;
 import dev.lorillama.runtime.model.Projection;
 import dev.lorillama.runtime.model.RopeLayout;
 import dev.lorillama.runtime.tensor.WeightMatrix;
@@ -142,11 +141,11 @@ final class ForwardGraph implements AutoCloseable {
     private void projection(String id, int layer, Projection p, LinearProvider weights, ResidentAdapters adapters,
                             FloatArray in, FloatArray out, boolean accumulate, FloatArray ax) {
         Linear linear = weights.get(layer, p);
-        if (!(linear instanceof DenseLinear dense)) {
-            throw new IllegalArgumentException("the GPU uploads plain weight matrices; " + p.modulePath(layer) + " is "
-                    + linear.getClass().getSimpleName());
+        if (!linear.updates().isEmpty()) {
+            throw new IllegalArgumentException("the weights given to the GPU must be plain (base or merged); " + p.modulePath(layer)
+                    + " has unmerged updates (those go in as resident adapters)");
         }
-        DeviceTensor w = weight(dense.weight());
+        DeviceTensor w = weight(linear.weight());
         int rows = p.outFeatures(c), cols = p.inFeatures(c);
         String task = id + p.moduleName();
         graph.task(task, MatMulKernels.forFormat(w.format()), new KernelContext(), w.bytes(), w.floats(), powers, in, out, rows, cols,

@@ -146,8 +146,9 @@ class KernelsTest {
         RopeTable table = new RopeTable(headDim, context, 500000.0, null, layout);
         float[] q = random(tokens * heads * headDim, 5), k = random(tokens * kvHeads * headDim, 6), v = random(tokens * kvHeads * headDim, 7);
         float[] expectedQ = q.clone(), expectedK = k.clone();
-        CPU.rope(expectedQ, tokens, heads, position, table);
-        CPU.rope(expectedK, tokens, kvHeads, position, table);
+        int[] positions = {position, position + 1, position + 2};
+        CPU.rope(expectedQ, tokens, heads, positions, table);
+        CPU.rope(expectedK, tokens, kvHeads, positions, table);
         FloatArray cos = new FloatArray(context * half), sin = new FloatArray(context * half);
         for (int p = 0; p < context; p++) {
             for (int i = 0; i < half; i++) {
@@ -180,7 +181,8 @@ class KernelsTest {
         float[] q = random(tokens * heads * headDim, 8);
         float[] keys = random(context * kvDim, 9), values = random(context * kvDim, 10);
         float[] expected = new float[q.length];
-        CPU.attention(expected, q, keys, values, tokens, position, heads, kvHeads, headDim);
+        CPU.attention(expected, q, tokens, new int[] {position, position + 1, position + 2}, new float[][] {keys, keys, keys},
+                new float[][] {values, values, values}, heads, kvHeads, headDim);
         FloatArray dq = FloatArray.fromArray(q), out = new FloatArray(q.length);
         FloatArray dk = new FloatArray(2 * context * kvDim), dv = new FloatArray(2 * context * kvDim);
         for (int i = 0; i < context * kvDim; i++) {

@@ -46,6 +46,7 @@ def transformers_logits(case, tokens):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--jar", default="chat/target/chat.jar")
+    p.add_argument("--only", default="", help="regex: run only the matching golden cases")
     p.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", ""), "bin", "java") if os.environ.get("JAVA_HOME") else "java")
     args = p.parse_args()
     try:
@@ -56,7 +57,10 @@ def main():
         have_hf = False
         print("transformers/peft not importable here: comparing with the float64 goldens only")
     failed = 0
+    import re
     for case in json.load(open(os.path.join(ROOT, "goldens", "index.json")))["cases"]:
+        if args.only and not re.search(args.only, case["case"]):
+            continue
         try:
             got, golden = ours(args.jar, args.java, case)
         except RuntimeError as e:

@@ -5,8 +5,10 @@
 #   call 1, carrying gpu-bundle/part1:  bash tools/gpu/device-check.sh unpack
 #   call 2, carrying gpu-bundle/part2:  bash tools/gpu/device-check.sh unpack all
 # Results go to $OUT (the device tool's folder), else gpu-bundle/out. Rehearsal without a GPU:
-#   BENCH_SHAPES=1b BENCH_LAYERS=2 BENCH_P=16 BENCH_N=4 BENCH_R=1 bash tools/gpu/device-check.sh all
-# Knobs: STEPS (default "devices tests transformers bench"), BENCH_SHAPES (1b 8b), BENCH_TYPES
+#   TEST_SELECT=--select-class=dev.lorillama.gpu.KernelsTest BENCH_SHAPES=1b BENCH_LAYERS=2 BENCH_TYPES=q8_0 \
+#   BENCH_P=16 BENCH_N=4 BENCH_R=1 bash tools/gpu/device-check.sh unpack all
+# Knobs: STEPS (default "devices tests transformers bench"), TEST_SELECT (JUnit selector, default
+# --select-package dev.lorillama.gpu), COMPARE_ARGS (e.g. --only 'gqa_f32'), BENCH_SHAPES (1b 8b), BENCH_TYPES
 # (f16 q8_0), BENCH_LAYERS (the shape's own), BENCH_P/N/R (512/128/3), BANDWIDTH (bytes/s, 4.8e12:
 # H200), STEP_TIMEOUT (seconds per step, 900).
 set -uo pipefail
@@ -56,7 +58,7 @@ tests() {
   local a=$run/app cp
   cp="$a/junit-platform-console-standalone-1.11.4.jar:$a/chat.jar:$a/lorillama-gpu.jar:$a/gpu-test-classes:$a/tests-test-classes:$a/runtime-test-classes"
   (cd tests && java @"$TORNADOVM_HOME/tornado-argfile" $(kernel_flags) -Dtornado.recover.bailout=False -Xmx16g -cp "$cp" \
-      org.junit.platform.console.ConsoleLauncher --select-package dev.lorillama.gpu --include-classname '.*(Test|IT)$' \
+      org.junit.platform.console.ConsoleLauncher ${TEST_SELECT:---select-package dev.lorillama.gpu} --include-classname '.*(Test|IT)$' \
       --details summary --reports-dir "$out/junit")
 }
 
@@ -96,7 +98,7 @@ for what in "${@:-all}"; do
         case $s in
           devices) step devices "$TORNADOVM_HOME/bin/tornado" --devices ;;
           tests) step tests tests ;;
-          transformers) step transformers python3 tools/gpu/compare_transformers.py --jar chat/target/chat.jar ;;
+          transformers) step transformers python3 tools/gpu/compare_transformers.py --jar chat/target/chat.jar ${COMPARE_ARGS:-} ;;
           bench) bench ;;
         esac
       done

@@ -38,15 +38,15 @@ setup() {
       log "OpenCL ICD: $lib"
     fi
   fi
-  (cd "$TORNADOVM_HOME" && python3 bin/tornado --generate-argfile > /dev/null) || log "tornado --generate-argfile failed"
+  "$TORNADOVM_HOME/bin/tornado" --generate-argfile > "$out/argfile.txt" 2>&1 || log "tornado --generate-argfile failed"
   # chat.jar's launcher finds lorillama-gpu.jar beside itself; the tests find chat.jar here too.
   mkdir -p chat/target && cp "$run"/app/chat.jar "$run"/app/lorillama-gpu.jar chat/target/
 }
 
-step() { # name, command...
+step() { # name, command... (a command may be one of this script's functions)
   local name=$1; shift
   log "step $name: $*"
-  timeout "${STEP_TIMEOUT:-900}" "$@" > "$out/$name.txt" 2>&1
+  timeout "${STEP_TIMEOUT:-900}" bash -c "$(declare -f tests kernel_flags); run='$run' out='$out'; \"\$@\"" step "$@" > "$out/$name.txt" 2>&1
   log "step $name: exit $? ($(tail -1 "$out/$name.txt" | cut -c1-160))"
 }
 

@@ -8,6 +8,9 @@ Output: tests/src/test/resources/fixtures/chat/ (deterministic; < 1 MB)
   model/       config.json, model.safetensors (F32), tokenizer.json, tokenizer_config.json
   adapters/    nlu/, code/  (PEFT 0.12 LoRA directories, rank 4, all seven projections)
   eval/        test.json (JSON array), test.jsonl (same records), expected.json
+  tasks/boolq/ test.json (70 records: duplicates, one long prompt) and expected.json: LoRI's
+               eval protocol (eval_model.py + get_datasets.py) re-implemented below, on reference
+               generations that stop only at the generation config's EOS
   expected.json  greedy replies for a few prompts (chat template, raw completion, with adapters)
 
 The tokenizer is byte-level BPE as Llama 3's: 256 byte tokens in GPT-2 byte-to-unicode spelling at
@@ -44,6 +47,7 @@ SPECIALS = {320: "<|begin_of_text|>", 321: "<|end_of_text|>", 326: "<|start_head
             327: "<|end_header_id|>", 329: "<|eot_id|>"}
 BOS, EOT, EOS = 320, 329, 321
 STOPS = {EOT, EOS}
+GENERATION_EOS = EOS  # generation_config.json's eos_token_id, as Meta-Llama-3-8B's (128001, end of text)
 WORDS = ["true", "false", "answer", "solution", "option", "ending", "Response", "Instruction"]
 FAVOURED_WORDS = ["true", "false", "answer", "solution", "option", "ending"]
 MIN_MARGIN = 0.02  # float32 logits are within ~1e-4 of float64 here
@@ -198,6 +202,7 @@ def write_model(d, seed):
     st.save(W, os.path.join(d, "model.safetensors"), {"format": "pt"})
     with open(os.path.join(d, "tokenizer.json"), "w") as f:
         json.dump(tokenizer_json(), f, ensure_ascii=False, indent=1)
+    write_json(os.path.join(d, "generation_config.json"), {"bos_token_id": BOS, "eos_token_id": GENERATION_EOS})
     write_json(os.path.join(d, "tokenizer_config.json"), {
         "bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>", "model_max_length": 512,
         "tokenizer_class": "PreTrainedTokenizerFast"})
@@ -215,7 +220,7 @@ def write_adapter(d, cfg, seed):
 
 # ---------------------------------------------------------------- expectations
 
-def generate(cfg, W, terms, prompt, max_tokens):
+def generate(cfg, W, terms, prompt, max_tokens, stops=STOPS):
     """Greedy reply (stop tokens end it, excluded) and the smallest top-1/top-2 margin on the way."""
     seq, out, margin = list(prompt), [], float("inf")
     for _ in range(max_tokens):
@@ -223,7 +228,7 @@ def generate(cfg, W, terms, prompt, max_tokens):
         top = lg.topk(2)
         margin = min(margin, float(top.values[0] - top.values[1]))
         t = int(top.indices[0])
-        if t in STOPS:
+        if t in stops:
             break
         seq.append(t)
         out.append(t)
@@ -322,7 +327,123 @@ def write_fixture(seed):
     write_json(os.path.join(OUT, "eval", "expected.json"), {
         "description": "LoRI NLU protocol (no BOS, greedy, answer regex after the last '### Response:'), "
                        f"max {EVAL_MAX_TOKENS} new tokens; computed by make_chat_fixture.py",
-        "max_tokens": EVAL_MAX_TOKENS, **result})
+        "max_tokens": EVAL_MAX_TOKENS, **result,
+        "protocol": {"description": "the same records by LoRI's exact protocol, every record (--all-records): "
+                                    "generation stops only at the generation config's EOS, answers by each task's "
+                                    "own pattern, gold extracted from output", "by_model":
+                     {m: protocol_scores(cfg, W, terms[m], [(r["instruction"], r["output"]) for r in records], 512)
+                      for m in ("base", "nlu")}}})
+    write_protocol_tasks(cfg, W, terms)
+
+
+# ---------------------------------------------------------------- LoRI's evaluation protocol, re-implemented
+
+# eval_model.py, extract_answer_commonsense: the task's own answer words
+TASK_PATTERNS = {"boolq": r"true|false", "piqa": r"solution1|solution2",
+                 "social_i_qa": r"answer1|answer2|answer3|answer4|answer5",
+                 "arc-challenge": r"answer1|answer2|answer3|answer4|answer5",
+                 "arc-easy": r"answer1|answer2|answer3|answer4|answer5",
+                 "openbookqa": r"answer1|answer2|answer3|answer4|answer5",
+                 "hellaswag": r"ending1|ending2|ending3|ending4", "winogrande": r"option1|option2"}
+PROTOCOL_BATCH = 64      # eval_model.py --batch_size default; get_batch_iterator yields only full batches
+MAX_LENGTH, MAX_PROMPT_LENGTH = 512, 256   # evaluate(): max_length, max_prompt_length (keep_start)
+
+
+def extract_answer_commonsense(task, sentence):
+    sentence = sentence.replace(",", "")
+    sentence = sentence.split("### Response:")[-1]
+    found = re.findall(TASK_PATTERNS[task], sentence.strip())
+    return found[0] if found else ""
+
+
+def decode_skipping_special(ids):
+    return decode([i for i in ids if i not in SPECIALS])
+
+
+def protocol_prompt_ids(instruction, output):
+    """tokenize_batch_element: prompt without BOS; if prompt + output + EOS > 512, the prompt keeps its first 256."""
+    prompt = encode_ordinary(NLU_PROMPT.format(instruction=instruction))
+    chosen = encode_ordinary(output) + [EOT]  # tokenizer.eos_token_id (tokenizer_config's eos_token): one token
+    truncated = len(prompt) + len(chosen) > MAX_LENGTH
+    return (prompt[:MAX_PROMPT_LENGTH] if truncated else prompt), truncated
+
+
+GENERATIONS = {}  # (id(terms), prompt ids) -> (generated ids, smallest margin)
+
+
+def protocol_generation(cfg, W, terms, ids, max_tokens=EVAL_MAX_TOKENS):
+    key = (id(terms), tuple(ids), max_tokens)
+    if key not in GENERATIONS:
+        GENERATIONS[key] = generate(cfg, W, terms, ids, max_tokens, stops={GENERATION_EOS})
+    return GENERATIONS[key]
+
+
+def protocol_scores(cfg, W, terms, pairs, batch, max_tokens=EVAL_MAX_TOKENS):
+    """LoRI's selection (dict by prompt, last duplicate wins, only full batches of `batch`; batch=512 with
+    fewer records: every record in order, as --all-records), generation and scoring, per task."""
+    selected = pairs
+    counts = {"in_file": len(pairs)}
+    if batch == PROTOCOL_BATCH:
+        by_prompt = {}
+        for instruction, output in pairs:
+            by_prompt[NLU_PROMPT.format(instruction=instruction)] = (instruction, output)
+        unique = list(by_prompt.values())
+        kept = len(unique) // batch * batch
+        selected = unique[:kept]
+        counts.update({"duplicates": len(pairs) - len(unique), "kept": kept, "dropped": len(unique) - kept})
+    texts, golds, truncated, margin = [], [], 0, float("inf")
+    for instruction, output in selected:
+        ids, cut = protocol_prompt_ids(instruction, output)
+        truncated += cut
+        gen, m = protocol_generation(cfg, W, terms, ids, max_tokens)
+        margin = min(margin, m)
+        texts.append(decode_skipping_special(ids + gen))  # batch_decode(prompt + generation, skip_special_tokens)
+        golds.append(output)
+    counts["truncated"] = truncated
+    result = {"counts": counts, "scored": len(selected), "min_margin": round(margin, 4), "tasks": {}}
+    for task in TASK_PATTERNS:
+        preds = [extract_answer_commonsense(task, t) for t in texts]
+        gold = [extract_answer_commonsense(task, o) for o in golds]
+        result["tasks"][task] = {"correct": sum(p == g for p, g in zip(preds, gold)), "predictions": preds, "gold": gold}
+    if margin <= MIN_MARGIN:
+        print(f"warning: a protocol generation is too close to call (margin {margin:.4f})")
+    return result
+
+
+def write_protocol_tasks(cfg, W, terms):
+    """tasks/boolq/test.json: 68 distinct prompts (one of them longer than 512 tokens), then two
+    records repeating earlier prompts with other outputs (the last wins): 68 kept as 64 + 4 dropped."""
+    subjects = ["the sky", "a cat", "water", "the moon", "a river", "an apple", "the sun", "a stone", "snow"]
+    golds = ["true", "false", "ending1", "option2", "answer3"]
+    records = []
+    candidate = 0
+    while len(records) < 68:  # only prompts whose greedy steps win clearly, base and nlu alike
+        i = len(records)
+        instruction = f"Item {candidate}: is {subjects[candidate % len(subjects)]} blue? Answer format: true/false"
+        candidate += 1
+        if i == 5:
+            instruction += " Consider it carefully." * 40  # prompt + output + EOS > 512 tokens: kept to its first 256
+        gold = golds[(i * 7) % len(golds)]
+        output = f"the correct answer is {gold}"
+        ids = protocol_prompt_ids(instruction, output)[0]
+        if min(protocol_generation(cfg, W, terms[m], ids)[1] for m in ("base", "nlu")) <= MIN_MARGIN:
+            continue
+        records.append({"instruction": instruction, "input": "", "output": output, "answer": gold})
+    for i, gold in ((3, "false, not true"), (10, "true")):  # commas are removed before matching
+        records.append(dict(records[i], output=f"the correct answer is {gold}", answer=gold.split(",")[0]))
+    assert protocol_prompt_ids(records[5]["instruction"], records[5]["output"])[1]
+    pairs = [(r["instruction"], r["output"]) for r in records]
+    d = os.path.join(OUT, "tasks", "boolq")
+    os.makedirs(d)
+    write_json(os.path.join(d, "test.json"), records)
+    expected = {"description": "LoRI's eval protocol re-implemented in make_chat_fixture.py on float64 reference "
+                               f"generations, max {EVAL_MAX_TOKENS} new tokens, greedy, stop only at id {GENERATION_EOS}",
+                "max_tokens": EVAL_MAX_TOKENS}
+    for model in ("base", "nlu"):
+        expected[model] = {"protocol": protocol_scores(cfg, W, terms[model], pairs, PROTOCOL_BATCH),
+                           "all_records": protocol_scores(cfg, W, terms[model], pairs, 512)}
+        print(f"protocol {model}: " + ", ".join(f"{t} {v['correct']}" for t, v in expected[model]["protocol"]["tasks"].items()))
+    write_json(os.path.join(OUT, "tasks", "boolq", "expected.json"), expected)
 
 
 if __name__ == "__main__":

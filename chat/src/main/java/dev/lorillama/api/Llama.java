@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -268,6 +269,21 @@ public final class Llama implements AutoCloseable {
      */
     public long batchMemoryBytes() {
         return Scheduler.memoryBytes(model.config(), batchLimits);
+    }
+
+    /**
+     * Fails with a user error naming {@code whatToLower} when {@link #batchMemoryBytes()} is more
+     * than the heap has free.
+     */
+    public void checkBatchFitsHeap(String whatToLower) {
+        long needed = batchMemoryBytes();
+        Runtime heap = Runtime.getRuntime();
+        long room = heap.maxMemory() - (heap.totalMemory() - heap.freeMemory());
+        if (needed > room) {
+            throw new UserInputException(String.format(Locale.ROOT, "a batch of %d sequences with a KV budget of %d tokens needs "
+                    + "%.2f GB but the heap has %.2f GB free: lower %s, or give java a larger -Xmx",
+                    batchLimits.maxSequences(), batchLimits.kvBudgetTokens(), needed / 1e9, room / 1e9, whatToLower));
+        }
     }
 
     /** Batch generation's counters (running, queued, finished, cancelled, refused, KV reserved). */

@@ -13,15 +13,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Reads evaluation records {instruction, output, answer} from a JSON array or from JSON lines. */
+/**
+ * Reads evaluation records from a JSON array (LoRI's {@code tasks/<task>/test.json}) or from JSON
+ * lines: each needs {@code instruction} and {@code output} (the gold answer is extracted from the
+ * output, as LoRI does; other fields such as {@code input} and {@code answer} are not used).
+ */
 final class EvalRecords {
-    record EvalRecord(String instruction, String answer) {}
+    record EvalRecord(String instruction, String output) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EvalRecords() {}
 
     static List<EvalRecord> read(Path file) {
+        List<EvalRecord> records = new ArrayList<>();
+        for (Located l : jsonValues(file)) records.add(record(file, l.where(), l.node()));
+        if (records.isEmpty()) throw new UserInputException(file + ": no records (expected a JSON array or JSON lines of {instruction, output})");
+        return records;
+    }
+
+    /** A value of a JSON array or JSON-lines file, with where it is ("record 3", "line 4") for messages. */
+    record Located(String where, JsonNode node) {}
+
+    /** The values of a JSON array file, or of a JSON-lines file (blank lines skipped). */
+    static List<Located> jsonValues(Path file) {
         String text;
         try {
             text = Files.readString(file);
@@ -30,19 +45,18 @@ final class EvalRecords {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<EvalRecord> records = new ArrayList<>();
+        List<Located> values = new ArrayList<>();
         if (text.strip().startsWith("[")) {
             JsonNode array = parse(file, text, "the file");
-            for (int i = 0; i < array.size(); i++) records.add(record(file, "record " + i, array.get(i)));
+            for (int i = 0; i < array.size(); i++) values.add(new Located("record " + i, array.get(i)));
         } else {
             String[] lines = text.split("\r?\n");
             for (int i = 0; i < lines.length; i++) {
                 if (lines[i].isBlank()) continue;
-                records.add(record(file, "line " + (i + 1), parse(file, lines[i], "line " + (i + 1))));
+                values.add(new Located("line " + (i + 1), parse(file, lines[i], "line " + (i + 1))));
             }
         }
-        if (records.isEmpty()) throw new UserInputException(file + ": no records (expected a JSON array or JSON lines of {instruction, output, answer})");
-        return records;
+        return values;
     }
 
     private static JsonNode parse(Path file, String text, String where) {
@@ -54,7 +68,8 @@ final class EvalRecords {
     }
 
     private static EvalRecord record(Path file, String where, JsonNode node) {
-        return new EvalRecord(field(file, where, node, "instruction"), field(file, where, node, "answer"));
+        if (!node.isObject()) throw new UserInputException(file + ": " + where + " must be a JSON object {instruction, output}");
+        return new EvalRecord(field(file, where, node, "instruction"), field(file, where, node, "output"));
     }
 
     private static String field(Path file, String where, JsonNode node, String name) {

@@ -8,13 +8,21 @@ import dev.lorillama.lori.Combination;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Turns the command-line model and adapter options into a {@link Llama} (with a progress bar). */
 final class ModelLoading {
     private ModelLoading() {}
 
     static Llama load(ModelOptions model, AdapterOptions adapters, DeviceOption device, Path tokenizer, LoadProgress progress) {
+        return load(model, adapters, device, tokenizer, progress, options -> {});
+    }
+
+    /** As above, with more options set by {@code more} (batch limits, ...). */
+    static Llama load(ModelOptions model, AdapterOptions adapters, DeviceOption device, Path tokenizer, LoadProgress progress,
+                      Consumer<LoadOptions> more) {
         LoadOptions options = LoadOptions.defaults().threads(model.threads()).device(device.device()).progress(progress);
+        more.accept(options);
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
         if (!adapters.weights.isEmpty() && adapters.weights.size() != adapters.adapters.size()) {

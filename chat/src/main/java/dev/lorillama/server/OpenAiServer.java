@@ -8,7 +8,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +43,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** As above, with an API key and limits on what one client may hold. */
     public static OpenAiServer start(Llama llama, String baseId, String host, int port, ServerSettings settings) {
-        checkHeap(llama);
+        llama.checkBatchFitsHeap("--parallel, --kv-budget or --context"); // say so now, not at the first busy hour
         ServedModels models = new ServedModels(baseId, llama.adapterNames());
         long created = Instant.now().getEpochSecond();
         Javalin app = Javalin.create(config -> {
@@ -84,18 +83,6 @@ public final class OpenAiServer implements AutoCloseable {
             throw new UserInputException("cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
         }
         return new OpenAiServer(app);
-    }
-
-    /** The batch's KV budget, activations and logits must fit the heap: say so now, not at the first busy hour. */
-    private static void checkHeap(Llama llama) {
-        long needed = llama.batchMemoryBytes();
-        Runtime heap = Runtime.getRuntime();
-        long room = heap.maxMemory() - (heap.totalMemory() - heap.freeMemory());
-        if (needed > room) {
-            throw new UserInputException(String.format(Locale.ROOT, "a batch of %d sequences with a KV budget of %d tokens needs "
-                    + "%.2f GB but the heap has %.2f GB free: lower --parallel, --kv-budget or --context, or give java a larger -Xmx",
-                    llama.batchLimits().maxSequences(), llama.batchLimits().kvBudgetTokens(), needed / 1e9, room / 1e9));
-        }
     }
 
     /** Javalin's own refusals (no such path, wrong method, body too large) in OpenAI's shape too. */

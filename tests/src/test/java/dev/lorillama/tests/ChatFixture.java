@@ -23,6 +23,8 @@ final class ChatFixture {
     static final Path CODE = ROOT.resolve("adapters/code");
     static final Path EVAL_JSON = ROOT.resolve("eval/test.json");
     static final Path EVAL_JSONL = ROOT.resolve("eval/test.jsonl");
+    /** LoRI's layout, tasks/&lt;task&gt;/test.json: 70 records for the protocol's rules (expected.json beside it). */
+    static final Path BOOLQ = ROOT.resolve("tasks/boolq/test.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ChatFixture() {}

@@ -125,6 +125,19 @@ public final class Tokenizer {
         return new String(all, StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@link #decode(int[])} without special tokens (and without ids the vocabulary leaves
+     * undefined), as Hugging Face's {@code decode(ids, skip_special_tokens=True)}.
+     */
+    public String decodeSkippingSpecial(int[] ids) {
+        int kept = 0;
+        int[] text = new int[ids.length];
+        for (int id : ids) {
+            if (id >= 0 && id < vocabSize && idToBytes[id] != null && !isSpecial(id)) text[kept++] = id;
+        }
+        return decode(java.util.Arrays.copyOf(text, kept));
+    }
+
     /** A decoder for a stream of generated ids that only ever emits whole characters. */
     public StreamingDecoder streamingDecoder() {
         return new StreamingDecoder(this);

@@ -50,6 +50,8 @@ class SmallVocabularyTest {
         // "hello" -> h e l l o -> he l l o -> hel l o -> hel lo; " world" -> Ġw o r l d
         assertArrayEquals(new int[] {257, 258, 259, 'o', 'r', 'l', 'd', 311}, t.encode("hello world<|eot_id|>"));
         assertEquals("hello world<|eot_id|>", t.decode(t.encode("hello world<|eot_id|>")));
+        assertEquals("hello world", t.decodeSkippingSpecial(t.encode("<|begin_of_text|>hello world<|eot_id|>")));
+        assertEquals("he", t.decodeSkippingSpecial(new int[] {256, 305, 9999})); // undefined ids: skipped too
         int[] chat = new ChatFormat(t).encodeDialogPrompt(List.of(new ChatFormat.Message(Role.USER, "hello")));
         assertEquals(300, chat[0]);
         assertEquals(302, chat[1]);

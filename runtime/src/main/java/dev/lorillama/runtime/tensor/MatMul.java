@@ -42,9 +42,27 @@ public final class MatMul implements WorkerPool.Task {
 
     /** Lays out block {@code task} of the runs' tokens as {@link TokenLanes} (a loop of its own: the product's tasks all read every block). */
     private final WorkerPool.Task fillLanes;
+    /** The transposed product's sums, one tokens × cols array per worker (tiles of rows add into them), reused. */
+    private final float[][] partial;
+    /** Tokens of the transposed product. */
+    private int tokens;
+    /** Tile {@code task} of rows of the transposed product, added into the worker's own sums. */
+    private final WorkerPool.Task transposedTile;
+    /** Adds every worker's sums for token {@code task} into its row of the result. */
+    private final WorkerPool.Task sumPartials;
 
     public MatMul(WorkerPool pool) {
         this.pool = pool;
+        this.partial = new float[pool.threads()][0];
+        this.transposedTile = (task, worker) -> {
+            int rowFrom = task * rowTile;
+            TransposedRowsKernel.accumulate(w, x, tokens, partial[worker], rowFrom, Math.min(w.rows(), rowFrom + rowTile));
+        };
+        this.sumPartials = (t, worker) -> {
+            int cols = w.cols();
+            System.arraycopy(partial[0], t * cols, y, t * cols, cols);
+            for (int p = 1; p < partial.length; p++) VectorOps.add(y, partial[p], t * cols, (t + 1) * cols);
+        };
         this.fillLanes = (task, worker) -> {
             for (int i = fromRun, block = task; i < toRun; i++) {
                 int length = runs.length(i);
@@ -87,6 +105,32 @@ public final class MatMul implements WorkerPool.Task {
             this.x = null;
             this.y = null;
             this.runs = null;
+        }
+    }
+
+    /**
+     * {@code dx[t] = Wᵀ · dy[t]} for {@code t < tokens}: the backward pass through a frozen weight;
+     * {@code dy} is tokens × rows, {@code dx} tokens × cols. Tiles of rows are split over the
+     * threads as in {@link #multiply}; each thread adds into its own sums, which are added up at the end.
+     */
+    public void multiplyTransposed(WeightMatrix w, float[] dy, int tokens, float[] dx) {
+        int size = tokens * w.cols();
+        for (int p = 0; p < partial.length; p++) {
+            if (partial[p].length < size) partial[p] = new float[size];
+            java.util.Arrays.fill(partial[p], 0, size, 0f);
+        }
+        this.w = w;
+        this.x = dy;
+        this.y = dx;
+        this.tokens = tokens;
+        this.rowTile = Math.max(16, roundUp(w.rows() / (pool.threads() * TARGET_TASKS_PER_THREAD), 16));
+        try {
+            pool.parallelFor((w.rows() + rowTile - 1) / rowTile, transposedTile);
+            pool.parallelFor(tokens, sumPartials);
+        } finally {
+            this.w = null;
+            this.x = null;
+            this.y = null;
         }
     }
 

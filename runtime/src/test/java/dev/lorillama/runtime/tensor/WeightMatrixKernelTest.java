@@ -86,6 +86,45 @@ class WeightMatrixKernelTest {
     }
 
     /**
+     * The backward pass's {@code dx = Wᵀ·dy} (threaded, every format) against its scalar twin:
+     * a double-precision sum over the elements decoded one by one. Row counts leave partial tiles
+     * and partial blocks of decoded rows; widths leave columns past the last whole vector.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")
+    void transposedProductMatchesScalarTwin(DType type) {
+        int[] widths = colsFor(type);
+        for (int cols : new int[] {widths[0], widths[widths.length - 1]}) {
+            for (int rows : new int[] {5, 67}) {
+                WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 13L * cols + rows);
+                double[][] reference = decodeAll(w);
+                Random random = new Random(rows);
+                try (WorkerPool pool = new WorkerPool(2)) {
+                    MatMul matMul = new MatMul(pool);
+                    for (int tokens : new int[] {1, 3, 17}) {
+                        float[] dy = new float[tokens * rows];
+                        for (int i = 0; i < dy.length; i++) dy[i] = (float) random.nextGaussian();
+                        float[] dx = new float[tokens * cols];
+                        java.util.Arrays.fill(dx, Float.NaN); // overwritten, not added to
+                        matMul.multiplyTransposed(w, dy, tokens, dx);
+                        for (int t = 0; t < tokens; t++) {
+                            for (int c = 0; c < cols; c++) {
+                                double sum = 0, magnitude = 0;
+                                for (int r = 0; r < rows; r++) {
+                                    sum += reference[r][c] * dy[t * rows + r];
+                                    magnitude += Math.abs(reference[r][c] * dy[t * rows + r]);
+                                }
+                                assertEquals(sum, dx[t * cols + c], 1e-5 * magnitude + 1e-30,
+                                        type + " " + rows + "x" + cols + " tokens=" + tokens + " t=" + t + " c=" + c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The element decoder (the kernels' scalar twin) against ggml's dequantization as
      * tools/reference/ggml_quants.py writes it from the block definitions, on random blocks whose
      * scale fields take their extreme values (quant-blocks/, made by make_quant_fixtures.py):

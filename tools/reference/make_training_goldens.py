@@ -136,6 +136,12 @@ def main():
                    10, 2, 1e-3, 0, 1.0),
     ]
     write_json(os.path.join(OUT, "goldens", "index.json"), {"cases": cases})
+    # LoRI's own mask format (extract_mask.py: torch.save of bool tensors keyed ...lora_B.default.weight),
+    # holding the same mask as masks/lori_d_0.9_mask.safetensors
+    os.makedirs(os.path.join(OUT, "masks"))
+    mt, _ = st.load(os.path.join(MASKS, "lori_d_0.9_mask.safetensors"))
+    torch.save({k.replace(".lora_B.weight", ".lora_B.default.weight"): v.to(torch.bool) for k, v in mt.items()},
+               os.path.join(OUT, "masks", "0.9_mask.pt"))
     print("wrote", len(cases), "training cases to", OUT)
 
 

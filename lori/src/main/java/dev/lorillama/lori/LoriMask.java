@@ -56,8 +56,24 @@ public record LoriMask(Map<String, boolean[]> masks, Map<String, long[]> shapes,
         return new LoriMask(masks, shapes, threshold);
     }
 
-    /** Reads a mask file (BOOL tensors, or any float type where non-zero means kept). */
+    /**
+     * Reads a mask file: safetensors (BOOL tensors, or any float type where non-zero means kept),
+     * or LoRI's own {@code masks/0.9_mask.pt} (a torch.save zip, read without torch by
+     * {@link TorchMaskFile}). Keys are the adapter's lora_B keys; LoRI's {@code .lora_B.default.weight} become {@code .lora_B.weight}.
+     */
     public static LoriMask read(Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) throw new UserInputException(file + ": no such mask file");
+        if (TorchMaskFile.isZip(file)) {
+            LoriMask raw = TorchMaskFile.read(file);
+            Map<String, boolean[]> masks = new LinkedHashMap<>();
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            raw.masks().forEach((key, keep) -> {
+                String k = key.replace(".lora_B.default.weight", ".lora_B.weight");
+                masks.put(k, keep);
+                shapes.put(k, raw.shapes().get(key));
+            });
+            return new LoriMask(masks, shapes, Float.NaN);
+        }
         try (Arena arena = Arena.ofConfined()) {
             SafetensorsFile f = SafetensorsFile.open(file, arena);
             Map<String, boolean[]> masks = new LinkedHashMap<>();

@@ -25,6 +25,7 @@ public final class Tokenizer {
     private final byte[][] idToBytes; // token bytes, or the UTF-8 of an added token's text
     private final int vocabSize;
     private final int bosId;
+    private final int eosId;
     private final Set<Integer> stopTokenIds;
 
     Tokenizer(TokenizerParts parts) {
@@ -40,6 +41,7 @@ public final class Tokenizer {
         Set<Integer> stops = new LinkedHashSet<>();
         for (String name : STANDARD_STOP_TOKENS) specialTokenId(name).ifPresent(stops::add);
         for (int id : parts.eosIds()) if (id >= 0 && id < size && idToBytes[id] != null) stops.add(id);
+        this.eosId = parts.eosIds().isEmpty() ? -1 : parts.eosIds().get(0);
         this.stopTokenIds = Collections.unmodifiableSet(stops);
     }
 
@@ -160,6 +162,15 @@ public final class Tokenizer {
     /** The beginning-of-text id, or -1 if this tokenizer has none. */
     public int bosId() {
         return bosId;
+    }
+
+    /**
+     * The end-of-text id the tokenizer is configured with ({@code eos_token} of
+     * tokenizer_config.json, else generation_config.json's first, else GGUF's), or -1: what a
+     * training example ends with, as Hugging Face's {@code tokenizer.eos_token_id}.
+     */
+    public int eosId() {
+        return eosId;
     }
 
     /** Ids at which generation stops: {@code <|eot_id|>}, {@code <|end_of_text|>}, {@code <|eom_id|>} where present, and the configured eos ids. */

@@ -56,6 +56,33 @@ public interface Backend extends AutoCloseable {
     /** {@code x[i] += delta[i]} for i < n: the residual connection. */
     void add(float[] x, float[] delta, int n);
 
+    // The backward pass (training): each step's gradient, beside the step above with the same name.
+    // Gradients flow to the activations only; the weights are frozen (adapters compute their own).
+
+    /** {@code dx[t] = Wᵀ · dy[t]}: the gradient through {@link #matmul}; dy is tokens × W.rows, dx tokens × W.cols. */
+    void matmulTransposed(WeightMatrix w, float[] dy, int tokens, float[] dx);
+
+    /** Adds to {@code dx} the gradient through {@link #rmsNorm} of input {@code x}, given {@code dOut}. */
+    void rmsNormBackward(float[] dx, float[] x, float[] weight, float eps, float[] dOut, int tokens, int dim);
+
+    /** The gradient through {@link #rope}: rotates each head back by its position's angle, in place. */
+    void ropeBackward(float[] dv, int tokens, int heads, int[] positions, RopeTable table);
+
+    /**
+     * The gradient through {@link #attention} of one sequence whose tokens sit at positions
+     * {@code startPos ..}: given the rotated {@code q}, the cache ({@code keys}, {@code values}),
+     * the output {@code out} and its gradient {@code dOut}, writes {@code dq} (tokens × heads ×
+     * headDim) and adds to {@code dKeys}, {@code dValues} (positions × kvHeads × headDim).
+     */
+    void attentionBackward(float[] dq, float[] dKeys, float[] dValues, float[] dOut, float[] out, float[] q,
+                           float[] keys, float[] values, int tokens, int startPos, int heads, int kvHeads, int headDim);
+
+    /**
+     * The gradient through {@link #swiglu}, from the gate before it ran: {@code dGate[i] = dOut[i]·up[i]·silu'(gate[i])},
+     * {@code dUp[i] = dOut[i]·silu(gate[i])}.
+     */
+    void swigluBackward(float[] dGate, float[] dUp, float[] gate, float[] up, float[] dOut, int n);
+
     @Override
     void close();
 }

@@ -21,11 +21,14 @@ public final class CpuBackend implements Backend {
     private final RmsNorm rmsNorm = new RmsNorm();
     private final Attention attention;
     private final SwiGlu swiglu = new SwiGlu();
+    private final RmsNormBackward rmsNormBackward = new RmsNormBackward();
+    private final AttentionBackward attentionBackward;
 
     public CpuBackend(int threads) {
         this.pool = new WorkerPool(threads);
         this.matMul = new MatMul(pool);
         this.attention = new Attention(threads);
+        this.attentionBackward = new AttentionBackward(threads);
     }
 
     public WorkerPool pool() {
@@ -74,6 +77,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rope(float[] v, int tokens, int heads, int[] positions, RopeTable table) {
+        rotate(v, tokens, heads, positions, table, 1f);
+    }
+
+    /** A rotation is orthogonal: its gradient is the rotation by the opposite angle. */
+    @Override
+    public void ropeBackward(float[] dv, int tokens, int heads, int[] positions, RopeTable table) {
+        rotate(dv, tokens, heads, positions, table, -1f);
+    }
+
+    /** Rotates each pair by {@code direction}·angle (+1: RoPE, −1: its inverse). */
+    private static void rotate(float[] v, int tokens, int heads, int[] positions, RopeTable table, float direction) {
         int half = table.half();
         int headDim = 2 * half;
         // Frequency i rotates the pair (first, second): (i, i+half) in HF layout, (2i, 2i+1) interleaved.
@@ -84,7 +98,7 @@ public final class CpuBackend implements Backend {
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
-                    float cos = table.cos(pos, i), sin = table.sin(pos, i);
+                    float cos = table.cos(pos, i), sin = direction * table.sin(pos, i);
                     int first = base + i * pairStride, second = first + partnerOffset;
                     float x0 = v[first], x1 = v[second];
                     v[first] = x0 * cos - x1 * sin;
@@ -180,6 +194,134 @@ public final class CpuBackend implements Backend {
     @Override
     public void add(float[] x, float[] delta, int n) {
         VectorOps.add(x, delta, 0, n);
+    }
+
+    // ------------------------------------------------------------------ backward
+
+    @Override
+    public synchronized void matmulTransposed(WeightMatrix w, float[] dy, int tokens, float[] dx) {
+        matMul.multiplyTransposed(w, dy, tokens, dx);
+    }
+
+    @Override
+    public synchronized void rmsNormBackward(float[] dx, float[] x, float[] weight, float eps, float[] dOut, int tokens, int dim) {
+        rmsNormBackward.dx = dx;
+        rmsNormBackward.x = x;
+        rmsNormBackward.weight = weight;
+        rmsNormBackward.eps = eps;
+        rmsNormBackward.dOut = dOut;
+        rmsNormBackward.dim = dim;
+        pool.parallelFor(tokens, rmsNormBackward);
+    }
+
+    /**
+     * One token per task. With {@code s = 1/√(mean(x²)+ε)} and {@code y = x·s⊙w}:
+     * {@code dx = s·(w⊙dy) − x·s³·Σ(w⊙dy⊙x)/dim}.
+     */
+    private static final class RmsNormBackward implements WorkerPool.Task {
+        float[] dx, x, weight, dOut;
+        float eps;
+        int dim;
+
+        @Override
+        public void run(int t, int worker) {
+            int o = t * dim;
+            double meanSquare = 0, weighted = 0;
+            for (int i = 0; i < dim; i++) {
+                meanSquare += (double) x[o + i] * x[o + i];
+                weighted += (double) weight[i] * dOut[o + i] * x[o + i];
+            }
+            double s = 1.0 / Math.sqrt(meanSquare / dim + eps);
+            float a = (float) s, b = (float) (s * s * s * weighted / dim);
+            for (int i = 0; i < dim; i++) dx[o + i] += a * weight[i] * dOut[o + i] - b * x[o + i];
+        }
+    }
+
+    @Override
+    public synchronized void attentionBackward(float[] dq, float[] dKeys, float[] dValues, float[] dOut, float[] out, float[] q,
+                                               float[] keys, float[] values, int tokens, int startPos, int heads, int kvHeads, int headDim) {
+        AttentionBackward a = attentionBackward;
+        a.ensureRows(startPos + tokens);
+        a.dq = dq;
+        a.dKeys = dKeys;
+        a.dValues = dValues;
+        a.dOut = dOut;
+        a.out = out;
+        a.q = q;
+        a.keys = keys;
+        a.values = values;
+        a.tokens = tokens;
+        a.startPos = startPos;
+        a.heads = heads;
+        a.group = heads / kvHeads;
+        a.kvStride = kvHeads * headDim;
+        a.headDim = headDim;
+        a.invSqrtDim = (float) (1.0 / Math.sqrt(headDim));
+        try {
+            pool.parallelFor(kvHeads, a);
+        } finally {
+            a.keys = a.values = a.dKeys = a.dValues = null;
+        }
+    }
+
+    /**
+     * One kv head per task (its query heads add into its keys' and values' gradients). Per query
+     * row, with P = softmax(q·Kᵀ/√d) recomputed: {@code dV += Pᵀ·dOut}, {@code dS = P⊙(dOut·Vᵀ − dOut·out)},
+     * {@code dq = dS·K/√d}, {@code dK += dSᵀ·q/√d}.
+     */
+    private static final class AttentionBackward implements WorkerPool.Task {
+        private final float[][] probabilities;
+        float[] dq, dKeys, dValues, dOut, out, q, keys, values;
+        int tokens, startPos, heads, group, kvStride, headDim;
+        float invSqrtDim;
+
+        AttentionBackward(int threads) {
+            probabilities = new float[threads][0];
+        }
+
+        void ensureRows(int length) {
+            for (int i = 0; i < probabilities.length; i++) {
+                if (probabilities[i].length < length) probabilities[i] = new float[Math.max(length, 2 * probabilities[i].length)];
+            }
+        }
+
+        @Override
+        public void run(int kvHead, int worker) {
+            int kvOffset = kvHead * headDim;
+            float[] p = probabilities[worker];
+            for (int h = kvHead * group; h < (kvHead + 1) * group; h++) {
+                for (int t = 0; t < tokens; t++) {
+                    int qOffset = (t * heads + h) * headDim;
+                    int visible = startPos + t + 1;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int s = 0; s < visible; s++) {
+                        p[s] = VectorOps.dot(q, qOffset, keys, s * kvStride + kvOffset, headDim) * invSqrtDim;
+                        max = Math.max(max, p[s]);
+                    }
+                    float sum = VectorOps.expMinus(p, visible, max);
+                    float outDotDOut = VectorOps.dot(dOut, qOffset, out, qOffset, headDim);
+                    java.util.Arrays.fill(dq, qOffset, qOffset + headDim, 0f);
+                    for (int s = 0; s < visible; s++) {
+                        float prob = p[s] / sum;
+                        int kv = s * kvStride + kvOffset;
+                        VectorOps.axpy(prob, dOut, qOffset, dValues, kv, headDim);
+                        float dScore = prob * (VectorOps.dot(dOut, qOffset, values, kv, headDim) - outDotDOut) * invSqrtDim;
+                        VectorOps.axpy(dScore, keys, kv, dq, qOffset, headDim);
+                        VectorOps.axpy(dScore, q, qOffset, dKeys, kv, headDim);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void swigluBackward(float[] dGate, float[] dUp, float[] gate, float[] up, float[] dOut, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[i], sigmoid = (float) (1.0 / (1.0 + Math.exp(-g)));
+            float d = dOut[i], u = up[i]; // read first: the gradients may overwrite their inputs
+            dUp[i] = d * g * sigmoid;
+            dGate[i] = d * u * sigmoid * (1f + g * (1f - sigmoid));
+        }
     }
 
     @Override

@@ -58,15 +58,22 @@ public interface Backend extends AutoCloseable {
 
     // The backward pass (training): each step's gradient, beside the step above with the same name.
     // Gradients flow to the activations only; the weights are frozen (adapters compute their own).
+    // A backend that cannot train keeps these defaults, which refuse.
 
     /** {@code dx[t] = Wᵀ · dy[t]}: the gradient through {@link #matmul}; dy is tokens × W.rows, dx tokens × W.cols. */
-    void matmulTransposed(WeightMatrix w, float[] dy, int tokens, float[] dx);
+    default void matmulTransposed(WeightMatrix w, float[] dy, int tokens, float[] dx) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot train (no matmulTransposed)");
+    }
 
     /** Adds to {@code dx} the gradient through {@link #rmsNorm} of input {@code x}, given {@code dOut}. */
-    void rmsNormBackward(float[] dx, float[] x, float[] weight, float eps, float[] dOut, int tokens, int dim);
+    default void rmsNormBackward(float[] dx, float[] x, float[] weight, float eps, float[] dOut, int tokens, int dim) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot train (no rmsNormBackward)");
+    }
 
     /** The gradient through {@link #rope}: rotates each head back by its position's angle, in place. */
-    void ropeBackward(float[] dv, int tokens, int heads, int[] positions, RopeTable table);
+    default void ropeBackward(float[] dv, int tokens, int heads, int[] positions, RopeTable table) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot train (no ropeBackward)");
+    }
 
     /**
      * The gradient through {@link #attention} of one sequence whose tokens sit at positions
@@ -74,14 +81,18 @@ public interface Backend extends AutoCloseable {
      * the output {@code out} and its gradient {@code dOut}, writes {@code dq} (tokens × heads ×
      * headDim) and adds to {@code dKeys}, {@code dValues} (positions × kvHeads × headDim).
      */
-    void attentionBackward(float[] dq, float[] dKeys, float[] dValues, float[] dOut, float[] out, float[] q,
-                           float[] keys, float[] values, int tokens, int startPos, int heads, int kvHeads, int headDim);
+    default void attentionBackward(float[] dq, float[] dKeys, float[] dValues, float[] dOut, float[] out, float[] q,
+                           float[] keys, float[] values, int tokens, int startPos, int heads, int kvHeads, int headDim) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot train (no attentionBackward)");
+    }
 
     /**
      * The gradient through {@link #swiglu}, from the gate before it ran: {@code dGate[i] = dOut[i]·up[i]·silu'(gate[i])},
      * {@code dUp[i] = dOut[i]·silu(gate[i])}.
      */
-    void swigluBackward(float[] dGate, float[] dUp, float[] gate, float[] up, float[] dOut, int n);
+    default void swigluBackward(float[] dGate, float[] dUp, float[] gate, float[] up, float[] dOut, int n) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot train (no swigluBackward)");
+    }
 
     @Override
     void close();

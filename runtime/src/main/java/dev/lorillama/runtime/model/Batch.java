@@ -27,6 +27,8 @@ public final class Batch {
     /** Which rows of the logits belong to one sequence (its last row, or all of its rows). */
     final RowRuns logitRuns = new RowRuns();
     final BatchedProjection projection;
+    /** What the forward pass keeps for a backward pass (nothing, unless {@link #record} asked). */
+    ActivationTape tape = ActivationTape.NONE;
 
     // Per run.
     private InferenceState[] sequences = new InferenceState[8];
@@ -133,6 +135,14 @@ public final class Batch {
         runs.add(count);
         logitRuns.add(allLogits ? count : 1);
         return run;
+    }
+
+    /**
+     * Makes the next {@link LlamaModel#forward} keep its activations on {@code tape} for
+     * {@link LlamaModel#backward} (training: one sequence per step); {@link ActivationTape#NONE} stops it.
+     */
+    public void record(ActivationTape tape) {
+        this.tape = tape;
     }
 
     /** Rows in this step. */

@@ -111,4 +111,34 @@ final class BatchedProjection {
         batch.workspace.backend().matmul(u.b(), ax, runs, from, to, update);
         VectorOps.add(y, update, rowFrom * out, rowTo * out);
     }
+
+    /**
+     * The backward pass of {@link #apply} for a batch of one run: given the projection's input
+     * {@code x} and the gradient {@code dy} of its output, writes (or with {@code accumulate}
+     * adds) the gradient of its input, {@code dx = Wᵀ·dy + Σ s·Aᵀ·(Bᵀ·dy)}, and adds the
+     * gradients of its {@link TrainableUpdate}s. W, A and B are only read.
+     */
+    void backward(int layer, Projection p, float[] x, float[] dy, float[] dx, boolean accumulate, ActivationTape tape) {
+        Backend backend = batch.workspace.backend();
+        int n = batch.rows();
+        Linear linear = linear(0, layer, p);
+        int in = linear.inFeatures();
+        float[] sum = accumulate ? tape.product : dx;
+        backend.matmulTransposed(linear.weight(), dy, n, sum);
+        List<? extends LowRankUpdate> updates = linear.updates();
+        for (int i = 0; i < updates.size(); i++) {
+            LowRankUpdate u = updates.get(i);
+            int rank = u.a().rows();
+            float[] z = batch.workspace.scratch(FIRST_PRODUCT, n * rank);      // A·x, recomputed
+            float[] g = batch.workspace.scratch(FIRST_PRODUCT + 1, n * rank);  // Bᵀ·dy
+            float[] back = batch.workspace.scratch(UPDATE, n * in);            // s·Aᵀ·(Bᵀ·dy)
+            backend.matmul(u.a(), x, n, z);
+            backend.matmulTransposed(u.b(), dy, n, g);
+            if (u instanceof TrainableUpdate t) t.addGradients(x, dy, z, g, n);
+            VectorOps.scale(g, 0, u.scale(), n * rank);
+            backend.matmulTransposed(u.a(), g, n, back);
+            VectorOps.add(sum, back, 0, n * in);
+        }
+        if (accumulate) VectorOps.add(dx, sum, 0, n * in);
+    }
 }

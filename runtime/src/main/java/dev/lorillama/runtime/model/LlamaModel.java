@@ -157,6 +157,7 @@ public final class LlamaModel implements AutoCloseable {
 
         for (int l = 0; l < c.numLayers(); l++) {
             LayerWeights layer = weights.layers().get(l);
+            b.tape.layerInput(l, b);                                                     // training keeps x
 
             // 2. Attention block: x += W_o · Attention(RoPE(W_q·h), RoPE(W_k·h), W_v·h), h = RMSNorm(x)
             backend.rmsNorm(b.normed, b.x, layer.attentionNorm(), c.rmsNormEps(), n, hidden);
@@ -173,6 +174,7 @@ public final class LlamaModel implements AutoCloseable {
             backend.rmsNorm(b.normed, b.x, layer.ffnNorm(), c.rmsNormEps(), n, hidden);
             b.projection.apply(l, Projection.GATE, b.normed, b.gate);                    // [n, F]
             b.projection.apply(l, Projection.UP, b.normed, b.up);                        // [n, F]
+            b.tape.beforeSwiglu(l, b);                                                   // training keeps q, attention, x, gate, up
             backend.swiglu(b.gate, b.up, n * c.intermediateSize());
             b.projection.apply(l, Projection.DOWN, b.gate, b.projected);                 // [n, H]
             backend.add(b.x, b.projected, n * hidden);
@@ -183,6 +185,63 @@ public final class LlamaModel implements AutoCloseable {
         int kept = b.keepLogitRows();                                                    // [kept, H]
         backend.rmsNorm(b.normed, b.x, weights.finalNorm(), c.rmsNormEps(), kept, hidden);
         backend.matmul(weights.lmHead(), b.normed, b.logitRuns, 0, b.runCount(), b.logitsBuffer(kept)); // [kept, V]
+    }
+
+    /**
+     * The backward pass of {@link #forward}, its steps in reverse under the same numbers, for a
+     * step that ran one whole sequence (from position 0) while {@link Batch#record recording}.
+     * Given the gradient of the loss with respect to the logits of rows {@code fromRow ..} (earlier
+     * rows are not scored), it adds the gradients of every {@link TrainableUpdate} among the
+     * sequence's projections. The base weights are frozen: gradients pass through them
+     * ({@code Wᵀ·dy}, in their stored format) and they are never written.
+     * Shapes: n = tokens of the sequence; dx is the gradient of the residual stream.
+     */
+    public void backward(Batch b, float[] dLogits, int fromRow) {
+        LlamaConfig c = config;
+        ActivationTape a = b.tape;
+        int n = b.rows(), hidden = c.hiddenSize(), f = c.intermediateSize(), scored = n - fromRow;
+        if (a == ActivationTape.NONE || b.runCount() != 1 || b.sequence(0).position != n) {
+            throw new IllegalStateException("backward needs a recorded forward step of one whole sequence");
+        }
+        KvCache cache = b.sequence(0).cache;
+        float eps = c.rmsNormEps();
+
+        // 4. LM head and final norm: dx = RMSNormᵀ(W_headᵀ · dlogits)                       [n, H]
+        backend.matmulTransposed(weights.lmHead(), dLogits, scored, a.product);
+        java.util.Arrays.fill(a.dNormed, 0, fromRow * hidden, 0f);
+        System.arraycopy(a.product, 0, a.dNormed, fromRow * hidden, scored * hidden);
+        java.util.Arrays.fill(a.dx, 0, n * hidden, 0f);
+        backend.rmsNormBackward(a.dx, b.x, weights.finalNorm(), eps, a.dNormed, n, hidden);
+
+        for (int l = c.numLayers() - 1; l >= 0; l--) {
+            LayerWeights layer = weights.layers().get(l);
+            ActivationTape.Layer saved = a.layer(l);
+
+            // 3. MLP block: dx += RMSNormᵀ(W_gateᵀ·dGate + W_upᵀ·dUp), (dGate, dUp) = SwiGLUᵀ(W_downᵀ·dx)
+            backend.rmsNorm(a.normed, saved.residual, layer.ffnNorm(), eps, n, hidden);      // h, recomputed
+            System.arraycopy(saved.gate, 0, a.swiglu, 0, n * f);
+            backend.swiglu(a.swiglu, saved.up, n * f);                                       // recomputed
+            b.projection.backward(l, Projection.DOWN, a.swiglu, a.dx, a.dSwiglu, false, a);  // [n, F]
+            backend.swigluBackward(a.dGate, a.dUp, saved.gate, saved.up, a.dSwiglu, n * f);
+            b.projection.backward(l, Projection.GATE, a.normed, a.dGate, a.dNormed, false, a); // [n, H]
+            b.projection.backward(l, Projection.UP, a.normed, a.dUp, a.dNormed, true, a);
+            backend.rmsNormBackward(a.dx, saved.residual, layer.ffnNorm(), eps, a.dNormed, n, hidden);
+
+            // 2. Attention block: dx += RMSNormᵀ(W_qᵀ·RoPEᵀ(dq) + W_kᵀ·RoPEᵀ(dk) + W_vᵀ·dv), from Attentionᵀ(W_oᵀ·dx)
+            b.projection.backward(l, Projection.O, saved.attended, a.dx, a.dAttended, false, a); // [n, heads·hd]
+            java.util.Arrays.fill(a.dKeys, 0, n * c.kvDim(), 0f);
+            java.util.Arrays.fill(a.dValues, 0, n * c.kvDim(), 0f);
+            backend.attentionBackward(a.dq, a.dKeys, a.dValues, a.dAttended, saved.attended, saved.q,
+                    cache.keys(l), cache.values(l), n, 0, c.numHeads(), c.numKvHeads(), c.headDim());
+            backend.ropeBackward(a.dq, n, c.numHeads(), b.positions, rope);
+            backend.ropeBackward(a.dKeys, n, c.numKvHeads(), b.positions, rope);
+            backend.rmsNorm(a.normed, saved.input, layer.attentionNorm(), eps, n, hidden);  // h, recomputed
+            b.projection.backward(l, Projection.Q, a.normed, a.dq, a.dNormed, false, a);   // [n, H]
+            b.projection.backward(l, Projection.K, a.normed, a.dKeys, a.dNormed, true, a);
+            b.projection.backward(l, Projection.V, a.normed, a.dValues, a.dNormed, true, a);
+            backend.rmsNormBackward(a.dx, saved.input, layer.attentionNorm(), eps, a.dNormed, n, hidden);
+        }
+        // 1. Token embeddings are frozen: the gradient stops here.
     }
 
     /**

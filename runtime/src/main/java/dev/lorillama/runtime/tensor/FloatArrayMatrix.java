@@ -34,6 +34,15 @@ public final class FloatArrayMatrix implements WeightMatrix {
         return new FloatArrayMatrix(name, rows, cols, values);
     }
 
+    /**
+     * A matrix over {@code values} itself (row-major, not copied): whoever owns the array may
+     * change it between products, as an optimizer does with the factors it trains.
+     */
+    public static FloatArrayMatrix wrap(String name, int rows, int cols, float[] values) {
+        if (values.length != rows * cols) throw new IllegalArgumentException(name + ": " + values.length + " values for " + rows + "x" + cols);
+        return new FloatArrayMatrix(name, rows, cols, values);
+    }
+
     /** Decodes any matrix (e.g. a mapped F32/BF16 adapter tensor) into heap floats. */
     public static FloatArrayMatrix copyOf(WeightMatrix m) {
         float[] values = new float[Math.multiplyExact(m.rows(), m.cols())];

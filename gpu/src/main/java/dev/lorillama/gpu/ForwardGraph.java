@@ -68,6 +68,7 @@ final class ForwardGraph implements AutoCloseable {
     ForwardGraph(LlamaModel model, LinearProvider weights, ResidentAdapters adapters, int contextLength, int sequences,
                  int batch, int lanes, TornadoDevice device) {
         this.c = model.config();
+        GraphCodeBuffer.enlarge(graph, 256 * (40 + 32 * c.numLayers() * 12 + 32 * 14 * c.numLayers()));
         this.batch = batch;
         this.contextLength = contextLength;
         this.lanes = lanes;

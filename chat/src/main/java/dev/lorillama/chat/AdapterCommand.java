@@ -93,8 +93,8 @@ final class AdapterCommand implements Runnable {
     }
 
     @Command(name = "mask", mixinStandardHelpOptions = true,
-            description = {"Extract a LoRI mask: one global magnitude threshold over all B entries,",
-                    "keeping the top (1 - sparsity) fraction (LoRI extract_mask.py)."})
+            description = {"Extract a LoRI mask from an adapter's B matrices.",
+                    "One global magnitude threshold over all B entries keeps the top (1 - sparsity) fraction (LoRI extract_mask.py)."})
     static final class Mask implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "Adapter directory.")
         Path dir;

@@ -1,5 +1,6 @@
 package dev.lorillama.chat;
 
+import dev.lorillama.hub.HubName;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +9,9 @@ import picocli.CommandLine.Option;
 /** Adapter options shared by commands that run the model. */
 final class AdapterOptions {
     @Option(names = "--adapter", paramLabel = "DIR",
-            description = "A PEFT LoRA/LoRI adapter directory (adapter_config.json + adapter_model.safetensors). Repeat to combine several.")
-    List<Path> adapters = new ArrayList<>();
+            description = "A PEFT LoRA/LoRI adapter directory (adapter_config.json + adapter_model.safetensors) or Hugging Face "
+                    + "repository (ORG/NAME). Repeat to combine several.")
+    List<String> adapters = new ArrayList<>();
 
     @Option(names = "--weights", split = ",", paramLabel = "W",
             description = "Comma-separated weight per adapter, e.g. 0.6,0.4 (default: 1.0 each).")
@@ -23,4 +25,16 @@ final class AdapterOptions {
     @Option(names = "--merged",
             description = "Merge the adapters into the weights once (fastest decode for a fixed set); default: applied unmerged.")
     boolean merged;
+
+    /** The adapters' directories, Hugging Face names found in the cache or downloaded. */
+    List<Path> dirs(ModelOptions model) {
+        return adapters.stream().map(model::adapter).toList();
+    }
+
+    /** What an adapter is called (in /adapter, the banner): a repository's or directory's own name. */
+    static String name(String spec) {
+        if (HubName.isHubName(spec)) return HubName.parse(spec).shortName().replace('+', '_');
+        Path file = Path.of(spec).toAbsolutePath().normalize().getFileName();
+        return file == null ? "adapter" : file.toString().replace('+', '_');
+    }
 }

@@ -50,14 +50,9 @@ final class ChatCommand implements Callable<Integer> {
         try (Llama llama = ModelLoading.load(model, adapters, device, tokenizer, Progress.loading());
              Session session = llama.newSession()) {
             session.setSystemPrompt(system);
-            if (prompt == null) return new InteractiveChat(modelName(), llama, session, settings, raw).run();
+            if (prompt == null) return new InteractiveChat(model.displayName(), llama, session, settings, raw).run();
             return oneShot(session, settings);
         }
-    }
-
-    private String modelName() {
-        Path name = model.path().toAbsolutePath().normalize().getFileName();
-        return name == null ? model.path().toString() : name.toString();
     }
 
     private int oneShot(Session session, GenerationSettings settings) throws IOException {

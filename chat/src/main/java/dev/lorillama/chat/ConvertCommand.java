@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 
 /** {@code convert}: writes a Hugging Face checkpoint as a GGUF file llama.cpp can load. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a Hugging Face Llama checkpoint to GGUF (llama.cpp's keys and layout:",
-                "q/k rows permuted for interleaved RoPE, norms in F32, tokenizer from tokenizer.json if present)."})
+        description = {"Convert a Hugging Face Llama checkpoint to a GGUF file.",
+                "llama.cpp's keys and layout: q/k rows permuted for interleaved RoPE, norms in F32, tokenizer from "
+                        + "tokenizer.json if present."})
 final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Hugging Face checkpoint directory (config.json + *.safetensors).")

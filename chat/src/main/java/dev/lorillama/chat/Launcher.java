@@ -11,7 +11,9 @@ import java.util.List;
  * loads when told to with {@code --add-modules}; a jar manifest cannot ask for it. So that plain
  * {@code java -jar chat.jar} works, the launcher starts the same Java again with the module added
  * and hands over its arguments, standard streams and exit code. When the module is already there
- * (tests, or a user who passes the flag) it runs {@link Main} in this JVM.
+ * (tests, or a user who passes the flag) it runs {@link Main} in this JVM. When the {@code java}
+ * on PATH is older than Java 25 but {@code JAVA_HOME} names a JDK 25, it starts that one instead,
+ * so the README's {@code java -jar} works with only JAVA_HOME set.
  *
  * <p>{@code --device gpu} (or {@code auto}) with {@code TORNADOVM_HOME} set adds TornadoVM's JVM
  * flags the same way: its SDK's argfile (JVMCI, module path, exports) and the gpu module's jar,
@@ -91,13 +93,21 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
+        String tornadoArgfile = wantsGpu(args) ? tornadoArgfile(System.getenv("TORNADOVM_HOME")) : null;
         if (Runtime.version().feature() < REQUIRED_JAVA) {
+            // `java -jar` runs the java on PATH, often an older one than JAVA_HOME names: use JAVA_HOME's when it is new enough
+            String javaHome = System.getenv("JAVA_HOME");
+            File newer = javaHome == null ? null : new File(javaHome, "bin" + File.separator + "java");
+            if (newer != null && newer.canExecute() && featureVersion(new File(javaHome, "release")) >= REQUIRED_JAVA) {
+                System.exit(relaunch(newer.getPath(), args, tornadoArgfile));
+                return;
+            }
             System.err.println("error: chat.jar needs Java " + REQUIRED_JAVA + " or newer, but this is Java "
-                    + Runtime.version() + " (" + System.getProperty("java.home") + ")."
-                    + " Run it with a JDK 25, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar chat.jar");
+                    + Runtime.version() + " (" + System.getProperty("java.home") + ")"
+                    + (javaHome == null ? ", and JAVA_HOME is not set" : ", and JAVA_HOME (" + javaHome + ") is not a JDK " + REQUIRED_JAVA)
+                    + ". Set JAVA_HOME to a JDK 25, e.g. export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64");
             System.exit(2);
         }
-        String tornadoArgfile = wantsGpu(args) ? tornadoArgfile(System.getenv("TORNADOVM_HOME")) : null;
         // A child never starts another: if TornadoVM's flags did not load it, the command says so.
         boolean tornadoMissing = tornadoArgfile != null && !ModuleLayer.boot().findModule(TORNADO_MODULE).isPresent()
                 && System.getProperty(CHILD_PROPERTY) == null;
@@ -106,7 +116,24 @@ public final class Launcher {
             System.exit((Integer) exitCode);
             return;
         }
-        System.exit(relaunch(args, tornadoArgfile));
+        String java = ProcessHandle.current().info().command()
+                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        System.exit(relaunch(java, args, tornadoArgfile));
+    }
+
+    /** The major version a JDK's {@code release} file states (JAVA_VERSION="25.0.1"), 0 when it cannot be read. */
+    private static int featureVersion(File release) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(release.toPath())) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(v.split("[.+-]")[0]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            // not a JDK we can vouch for
+        }
+        return 0;
     }
 
     /** Whether the command line asks for the GPU: {@code --device gpu} or {@code --device auto}. */
@@ -126,9 +153,7 @@ public final class Launcher {
         return argfile.isFile() ? argfile.getAbsolutePath() : null;
     }
 
-    private static int relaunch(String[] args, String tornadoArgfile) throws Exception {
-        String java = ProcessHandle.current().info().command()
-                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    private static int relaunch(String java, String[] args, String tornadoArgfile) throws Exception {
         List<String> command = jvmCommand(java, System.getProperty("java.class.path"), tornadoArgfile);
         command.add(MAIN_CLASS);
         command.addAll(List.of(args));

@@ -36,7 +36,7 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
         LlamaModel model = ModelLoader.load(options.path(), options.threads());
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
-            LoadedModel loaded = withAdapters(model, adapterOptions, progress, adapters);
+            LoadedModel loaded = withAdapters(model, adapterOptions.dirs(options), adapterOptions, progress, adapters);
             // On a device the adapters stay resident beside the base; merged weights replace it there.
             backend.ifPresent(b -> model.runOn(b.load(model, new DeviceLoad(
                     loaded.merged() != null ? loaded.linears() : model.baseLinears(),
@@ -54,8 +54,8 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
         }
     }
 
-    private static LoadedModel withAdapters(LlamaModel model, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress,
-                                            List<LoraAdapter> adapters) {
+    private static LoadedModel withAdapters(LlamaModel model, List<Path> dirs, AdapterOptions adapterOptions,
+                                            AdapterSet.MergeProgress progress, List<LoraAdapter> adapters) {
         if (adapterOptions.adapters.isEmpty()) {
             if (!adapterOptions.weights.isEmpty() || adapterOptions.merged) {
                 throw new IllegalArgumentException("--weights and --merged need at least one --adapter");
@@ -64,7 +64,7 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
         }
         Combination combination = Combination.parse(adapterOptions.combination);
         SharedFactors shared = new SharedFactors(); // adapters from one seed keep one copy of their A
-        for (Path dir : adapterOptions.adapters) {
+        for (Path dir : dirs) {
             LoraAdapter adapter = LoraAdapter.load(dir, model.config(), shared);
             adapter.notes().forEach(note -> System.err.println("note: " + note));
             adapters.add(adapter);

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code logits}: runs token ids through the model and prints argmax per position and the last logits. */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = {"Run token ids through the model and print one JSON object:",
-                "{\"argmax\": [id per input position], \"logits\": [vocab floats of the last position]}"})
+        description = {"Run token ids through the model and print the argmax and logits as JSON.",
+                "One object: {\"argmax\": [id per input position], \"logits\": [vocab floats of the last position]}"})
 final class LogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

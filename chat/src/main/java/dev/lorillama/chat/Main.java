@@ -6,19 +6,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * The {@code chat.jar} command line. With {@code --model} and no subcommand it chats
- * ({@link ChatCommand}); each subcommand is its own picocli command in its own file.
+ * The {@code chat.jar} command line. With no subcommand it chats ({@link ChatCommand}), with
+ * {@code --model} or the {@link DefaultModel}; each subcommand is its own picocli command in its own file.
  */
 @Command(name = "chat.jar",
         mixinStandardHelpOptions = true,
         version = "lorillama 0.1.0",
         sortOptions = false,
         description = {"Pure-Java Llama 3 runtime with LoRI adapters.",
-                "With --model and no command: chat with the model (interactive, or one-shot with --prompt).",
+                "With no command: chat with the model (interactive, or one-shot with --prompt). Without --model, the default "
+                        + "model " + DefaultModel.NAME + " (from the Hugging Face cache, or downloaded after asking).",
                 "Examples:",
-                "  java -jar chat.jar --model Llama-3.2-1B-Instruct",
-                "  java -jar chat.jar --model Llama-3.2-1B-Instruct --prompt 'Why is the sky blue?' > out.txt",
-                "  java -jar chat.jar --model Llama-3-8B-Instruct --adapter nlu --adapter code --weights 0.5,0.5",
+                "  java -jar chat.jar",
+                "  java -jar chat.jar --model ~/models/Llama-3.2-1B-Instruct",
+                "  java -jar chat.jar --model meta-llama/Llama-3.2-1B-Instruct",
+                "  java -jar chat.jar --prompt 'Why is the sky blue?' > answer.txt",
+                "  java -jar chat.jar --model Meta-Llama-3-8B-Instruct \\",
+                "      --adapter nlu --adapter code --weights 0.5,0.5",
                 "Options:"},
         subcommands = {
                 LogitsCommand.class,
@@ -36,7 +40,9 @@ public final class Main implements Callable<Integer> {
 
     public static int run(String[] args) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setExecutionExceptionHandler(new UserErrorHandler());
+        UserErrorHandler errors = new UserErrorHandler();
+        cli.setExecutionExceptionHandler(errors);
+        cli.setParameterExceptionHandler(errors);
         return cli.execute(args);
     }
 
@@ -46,10 +52,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (chat.model.path == null) {
-            new CommandLine(this).usage(System.err);
-            return UserErrorHandler.USER_ERROR;
-        }
+        if (chat.model.path == null) chat.model.path = DefaultModel.choose(chat.model, System.in, System.err);
         return chat.call();
     }
 }

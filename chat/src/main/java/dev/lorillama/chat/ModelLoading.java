@@ -7,6 +7,7 @@ import dev.lorillama.api.Llama;
 import dev.lorillama.lori.Combination;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -33,10 +34,10 @@ final class ModelLoading {
             throw new IllegalArgumentException("--weights and --merged need at least one --adapter");
         }
         Map<String, Double> weights = new LinkedHashMap<>();
-        for (int i = 0; i < adapters.adapters.size(); i++) {
-            Path dir = adapters.adapters.get(i);
-            String name = uniqueName(dir, weights);
-            options.adapter(name, dir);
+        List<Path> dirs = adapters.dirs(model);
+        for (int i = 0; i < dirs.size(); i++) {
+            String name = uniqueName(AdapterOptions.name(adapters.adapters.get(i)), weights);
+            options.adapter(name, dirs.get(i));
             weights.put(name, adapters.weights.isEmpty() ? 1.0 : adapters.weights.get(i));
         }
         options.defaultMix(new AdapterMix(weights, Combination.parse(adapters.combination)));
@@ -44,10 +45,8 @@ final class ModelLoading {
         return Llama.load(model.path(), options);
     }
 
-    /** The adapter's directory name, numbered when two directories share a name. */
-    private static String uniqueName(Path dir, Map<String, Double> taken) {
-        Path file = dir.toAbsolutePath().normalize().getFileName();
-        String base = file == null ? "adapter" : file.toString().replace('+', '_');
+    /** The adapter's name, numbered when two adapters share a name. */
+    private static String uniqueName(String base, Map<String, Double> taken) {
         String name = base;
         for (int i = 2; taken.containsKey(name); i++) name = base + "-" + i;
         return name;

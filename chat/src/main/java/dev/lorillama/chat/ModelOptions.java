@@ -1,5 +1,8 @@
 package dev.lorillama.chat;
 
+import dev.lorillama.hub.HubName;
+import dev.lorillama.hub.HubSettings;
+import dev.lorillama.hub.HuggingFace;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.model.ModelLoader;
 import dev.lorillama.runtime.tensor.ThreadCount;
@@ -13,8 +16,18 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
     @Option(names = {"-m", "--model"}, paramLabel = "PATH",
-            description = "Model (required): a Hugging Face checkpoint directory (config.json, *.safetensors, tokenizer.json) or a .gguf file.")
-    Path path;
+            description = "Model: a Hugging Face checkpoint directory (config.json, *.safetensors, tokenizer.json), a .gguf file, "
+                    + "or a Hugging Face repository ORG/NAME (ORG/NAME:Q4_K_M picks that GGUF type), taken from the Hugging Face "
+                    + "cache or downloaded into it.")
+    String path;
+
+    @Option(names = "--revision", paramLabel = "REV", defaultValue = HuggingFace.DEFAULT_REVISION,
+            description = "Branch, tag or commit of a Hugging Face --model. Default: ${DEFAULT-VALUE}.")
+    String revision;
+
+    @Option(names = "--offline",
+            description = "Use only the Hugging Face cache, never the network (as HF_HUB_OFFLINE=1 does).")
+    boolean offline;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",
             description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
@@ -24,14 +37,33 @@ final class ModelOptions {
             description = "Context length (KV cache size per conversation); default: min(model maximum, 4096).")
     Integer context;
 
+    private Path resolved;
+
     /** The worker threads: at least 1, and more than the processors is capped with a warning. */
     int threads() {
         return ThreadCount.capped("--threads", threads, warning -> System.err.println("warning: " + warning));
     }
 
-    /** The model path; a user error when missing. */
+    /** The model's file or directory (a Hugging Face name is found in the cache or downloaded); a user error when missing. */
     Path path() {
         if (path == null) throw new UserInputException("missing required option --model=PATH");
-        return path;
+        if (resolved == null) resolved = HubName.isHubName(path) ? hub().model(path, revision) : Path.of(path);
+        return resolved;
+    }
+
+    /** What to call the model: a Hugging Face name as given, else the file or directory name. */
+    String displayName() {
+        if (HubName.isHubName(path)) return path;
+        Path name = Path.of(path).toAbsolutePath().normalize().getFileName();
+        return name == null ? path : name.toString();
+    }
+
+    /** An adapter directory, or a Hugging Face adapter repository (always its main revision) found or fetched. */
+    Path adapter(String spec) {
+        return HubName.isHubName(spec) ? hub().adapter(spec, HuggingFace.DEFAULT_REVISION) : Path.of(spec);
+    }
+
+    HuggingFace hub() {
+        return new HuggingFace(HubSettings.fromEnvironment().withOffline(offline), Progress.downloading());
     }
 }

@@ -1,28 +1,28 @@
 package dev.lorillama.chat;
 
 import dev.lorillama.api.LoadProgress;
+import dev.lorillama.hub.DownloadListener;
 import dev.lorillama.lori.AdapterSet;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Progress bars on stderr (stdout stays clean for pipes), drawn by the progressbar library. */
 final class Progress {
-    private static final int WIDTH = 80;
-
     private Progress() {}
 
     static ProgressBar bar(String task, long max) {
+        return builder(task, max).hideEta().build();
+    }
+
+    private static ProgressBarBuilder builder(String task, long max) {
         return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(200)
                 // a fixed width: asking for the terminal's would open a second terminal beside the chat's
-                .setConsumer(new ConsoleProgressBarConsumer(System.err, WIDTH))
-                .hideEta()
-                .build();
+                .setConsumer(new StderrLine());
     }
 
     /** A bar for {@code Llama.load}: model, adapters, and merged projections. */
@@ -45,6 +45,7 @@ final class Progress {
             @Override
             public void done() {
                 if (bar != null) bar.close();
+                StderrLine.end();
             }
         };
     }
@@ -55,7 +56,43 @@ final class Progress {
         return (done, total) -> {
             if (bar[0] == null) bar[0] = bar(label, total);
             bar[0].stepTo(done);
-            if (done == total) bar[0].close();
+            if (done == total) {
+                bar[0].close();
+                StderrLine.end();
+            }
         };
+    }
+
+    /** One bar per downloaded file, in MB with the speed. */
+    static DownloadListener downloading() {
+        return new DownloadListener() {
+            private ProgressBar bar;
+
+            @Override
+            public void started(String file, long totalBytes, long resumedFrom) {
+                if (resumedFrom > 0) {
+                    StderrLine.end();
+                    System.err.printf("resuming %s at %s%n", file, megabytes(resumedFrom));
+                }
+                bar = builder(file, totalBytes).setUnit("MB", 1_000_000).showSpeed()
+                        .startsFrom(resumedFrom, java.time.Duration.ZERO).build();
+            }
+
+            @Override
+            public void progressed(long bytes) {
+                bar.stepTo(bytes);
+            }
+
+            @Override
+            public void finished(boolean ok) {
+                if (bar != null) bar.close();
+                bar = null;
+                StderrLine.end();
+            }
+        };
+    }
+
+    static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 }

@@ -6,7 +6,9 @@ import dev.lorillama.server.OpenAiServer;
 import dev.lorillama.server.ServerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,8 +37,9 @@ final class ServeCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--adapter", paramLabel = "NAME=DIR",
-            description = "Load a PEFT LoRA/LoRI adapter directory under NAME (the \"model\" requests use). Repeat for more.")
-    Map<String, Path> adapters = new LinkedHashMap<>();
+            description = "Load a PEFT LoRA/LoRI adapter directory or Hugging Face repository (ORG/NAME) under NAME, the \"model\" "
+                    + "requests use (without NAME=, the directory's or repository's own name). Repeat for more.")
+    List<String> adapters = new ArrayList<>();
 
     @Mixin
     DeviceOption device;
@@ -108,14 +111,15 @@ final class ServeCommand implements Callable<Integer> {
         if (kvBudget != null) options.kvBudget(kvBudget);
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
-        adapters.forEach(options::adapter);
-        String baseId = name != null ? name : model.path().toAbsolutePath().normalize().getFileName().toString();
+        Map<String, Path> named = namedAdapters();
+        named.forEach(options::adapter);
+        String baseId = name != null ? name : model.displayName();
         CountDownLatch stopped = new CountDownLatch(1);
         try (Llama llama = Llama.load(model.path(), options);
              OpenAiServer server = OpenAiServer.start(llama, baseId, host, port, settings)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
             System.err.printf(Locale.ROOT, "serving %s%s on http://%s:%d (%d parallel, context %d, device %s, %s); Ctrl-C stops%n", baseId,
-                    adapters.isEmpty() ? "" : " with adapters " + String.join(", ", adapters.keySet()), host, server.port(),
+                    named.isEmpty() ? "" : " with adapters " + String.join(", ", named.keySet()), host, server.port(),
                     parallel, llama.contextLength(), llama.device(),
                     apiKey == null ? "no API key" : "API key required");
             System.err.printf(Locale.ROOT, "batch: up to %d requests, KV budget %d tokens, queue %d; at most %.2f GB for KV caches "
@@ -124,5 +128,18 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** NAME=DIR, NAME=ORG/REPO, or DIR and ORG/REPO named after themselves. */
+    private Map<String, Path> namedAdapters() {
+        Map<String, Path> named = new LinkedHashMap<>();
+        for (String a : adapters) {
+            int eq = a.indexOf('=');
+            String name = eq > 0 ? a.substring(0, eq) : AdapterOptions.name(a);
+            if (named.put(name, model.adapter(a.substring(eq + 1))) != null) {
+                throw new IllegalArgumentException("--adapter: the name '" + name + "' is given twice; name them NAME=DIR");
+            }
+        }
+        return named;
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.lorillama.api.ModelTokenizer;
 import dev.lorillama.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -27,18 +28,18 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tokenize",
         mixinStandardHelpOptions = true,
-        description = {"Print the Llama 3 token ids of a text as a JSON array on one line,",
-                "or with --jsonl read {\"text\": ...} lines from stdin and write one {\"ids\": [...]} line each."})
+        description = {"Print the Llama 3 token ids of a text as JSON.",
+                "One array on one line; with --jsonl, read {\"text\": ...} lines from stdin and write one {\"ids\": [...]} line each."})
 final class TokenizeCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--tokenizer", paramLabel = "FILE_OR_DIR",
-                description = "tokenizer.json, tokenizer.model (tiktoken), or a checkpoint directory holding one.")
+                description = "tokenizer.json, tokenizer.model (tiktoken), a .gguf file (its vocabulary), or a checkpoint directory holding one.")
         Path tokenizer;
 
-        @Option(names = "--model", paramLabel = "DIR",
-                description = "Model checkpoint directory; its tokenizer.json (else tokenizer.model) is used.")
-        Path model;
+        @Option(names = "--model", paramLabel = "PATH",
+                description = "Model: checkpoint directory (its tokenizer.json, else tokenizer.model), .gguf file, or Hugging Face name.")
+        String model;
     }
 
     static final class Input {
@@ -70,8 +71,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Tokenizer tokenizer = source.tokenizer != null ? Tokenizer.load(source.tokenizer)
-                : dev.lorillama.api.ModelTokenizer.forModel(source.model, null);
+        Tokenizer tokenizer = source.tokenizer != null ? ModelTokenizer.forModel(source.tokenizer, source.tokenizer)
+                : ModelTokenizer.forModel(modelPath(), null);
         Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         try {
             if (input.jsonl) {
@@ -84,6 +85,12 @@ final class TokenizeCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    private Path modelPath() {
+        ModelOptions options = new ModelOptions();
+        options.path = source.model;
+        return options.path();
     }
 
     private int[] encode(Tokenizer tokenizer, String text) {

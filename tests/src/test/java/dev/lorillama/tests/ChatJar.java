@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code java -jar chat/target/chat.jar ...} as a separate process, the way users do. */
@@ -16,7 +17,13 @@ public final class ChatJar {
     public static final Path JAR = Path.of("../chat/target/chat.jar").toAbsolutePath().normalize();
     public static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
-    public record Result(int exitCode, String out, String err) {}
+    public record Result(int exitCode, String out, String err) {
+        /** stderr without the JVM's own warning about incubator modules. */
+        public String messages() {
+            return err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).map(l -> l + "\n")
+                    .collect(java.util.stream.Collectors.joining());
+        }
+    }
 
     private ChatJar() {}
 
@@ -35,6 +42,7 @@ public final class ChatJar {
     public static Result run(List<String> command, String stdin, java.util.Map<String, String> env, int seconds) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().keySet().removeIf(k -> k.startsWith("HF_") || k.startsWith("HUGGING")); // no hub settings leak in
             env.forEach((k, v) -> {
                 if (v == null) builder.environment().remove(k);
                 else builder.environment().put(k, v);

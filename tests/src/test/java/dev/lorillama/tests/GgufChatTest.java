@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A GGUF file alone is enough to chat: its tokenizer comes from its own metadata. */
+/** A GGUF file alone is enough to chat and tokenize: its tokenizer comes from its own metadata. */
 class GgufChatTest {
 
     @Test
@@ -28,5 +28,8 @@ class GgufChatTest {
         ChatJar.Result fromJson = ChatJar.run("", "tokenize", "--model", ChatFixture.MODEL.toString(), "--text", text);
         assertEquals(0, fromGguf.exitCode(), fromGguf.err());
         assertEquals(fromJson.out(), fromGguf.out());
+        ChatJar.Result tokenizerFlag = ChatJar.run("", "tokenize", "--tokenizer", gguf.toString(), "--text", text);
+        assertEquals(0, tokenizerFlag.exitCode(), "--tokenizer takes a .gguf file too: " + tokenizerFlag.err());
+        assertEquals(fromJson.out(), tokenizerFlag.out());
     }
 }

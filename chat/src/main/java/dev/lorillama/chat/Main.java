@@ -29,6 +29,7 @@ import picocli.CommandLine.Mixin;
                 AdapterCommand.class,
                 TokenizeCommand.class,
                 EvalCommand.class,
+                TrainCommand.class,
                 ServeCommand.class,
                 ConvertCommand.class,
                 BenchCommand.class,

@@ -63,7 +63,7 @@ def colors(rng, split):
 TASKS = {"animals": animals, "compare": compare, "colors": colors}
 
 
-def write_task(out, name, make, seed, n_train=320, n_test=100):
+def write_task(out, name, make, seed, n_train=192, n_test=100):
     d = os.path.join(out, "tasks", name)
     os.makedirs(d, exist_ok=True)
     for split, n, s in (("train", n_train, seed), ("test", n_test, seed + 1)):
@@ -74,7 +74,7 @@ def write_task(out, name, make, seed, n_train=320, n_test=100):
             if instruction in seen:
                 continue
             seen.add(instruction)
-            records.append({"instruction": instruction, "input": "", "output": f"the correct answer is {answer}",
+            records.append({"instruction": instruction, "input": "", "output": answer,
                             "answer": answer})
         write_json(os.path.join(d, f"{split}.json"), records)
 

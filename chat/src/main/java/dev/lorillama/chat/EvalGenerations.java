@@ -1,6 +1,7 @@
 package dev.lorillama.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lorillama.train.JsonRecords;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lorillama.runtime.UserInputException;
 import java.io.BufferedWriter;
@@ -26,13 +27,13 @@ final class EvalGenerations {
 
     /** The generation of every record; null where the file has none. */
     static List<String> read(Path file, int records, Path data) {
-        List<EvalRecords.Located> values = EvalRecords.jsonValues(file);
+        List<JsonRecords.Located> values = JsonRecords.values(file);
         if (values.size() != records) {
             throw new UserInputException(file + ": " + values.size() + " generations for the " + records + " records of " + data
                     + " (one JSON object {\"generation\": ...} per record, in the same order)");
         }
         List<String> texts = new ArrayList<>();
-        for (EvalRecords.Located v : values) {
+        for (JsonRecords.Located v : values) {
             var g = v.node().get("generation");
             if (!v.node().isObject() || g == null || !(g.isTextual() || g.isNull())) {
                 throw new UserInputException(file + ": " + v.where() + ": field \"generation\" must be a string, found "

@@ -1,14 +1,8 @@
 package dev.lorillama.train;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.tokenizer.Tokenizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +23,6 @@ import java.util.Map;
  */
 public final class SftDataset {
     private static final String INDENT = " ".repeat(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<SftExample> examples;
 
@@ -111,35 +104,10 @@ public final class SftDataset {
     }
 
     static List<Record> readRecords(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new UserInputException(file + ": no such file");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         List<Record> records = new ArrayList<>();
-        if (text.strip().startsWith("[")) {
-            JsonNode array = parse(file, text, "the file");
-            for (int i = 0; i < array.size(); i++) records.add(record(file, "record " + i, array.get(i)));
-        } else {
-            String[] lines = text.split("\r?\n");
-            for (int i = 0; i < lines.length; i++) {
-                if (lines[i].isBlank()) continue;
-                records.add(record(file, "line " + (i + 1), parse(file, lines[i], "line " + (i + 1))));
-            }
-        }
+        for (JsonRecords.Located l : JsonRecords.values(file)) records.add(record(file, l.where(), l.node()));
         if (records.isEmpty()) throw new UserInputException(file + ": no records (expected a JSON array or JSON lines of {instruction, input, output})");
         return records;
-    }
-
-    private static JsonNode parse(Path file, String text, String where) {
-        try {
-            return JSON.readTree(text);
-        } catch (JacksonException e) {
-            throw new UserInputException(file + ": " + where + " is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 
     private static Record record(Path file, String where, JsonNode node) {

@@ -1,7 +1,6 @@
 package dev.lorillama.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.train.JsonRecords;
 import java.nio.file.Path;

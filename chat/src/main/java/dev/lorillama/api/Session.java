@@ -76,7 +76,8 @@ public final class Session implements AutoCloseable {
     /**
      * Adds a user message to the conversation and generates the assistant's reply with the Llama 3
      * chat template, streaming it to {@code listener}. The reply (even a cancelled one) joins the
-     * conversation. When the conversation no longer fits the context, its oldest turns are dropped.
+     * conversation. When the conversation no longer fits the context, its oldest turns are dropped
+     * for good, and {@link Reply#droppedMessages()} says how many.
      *
      * @throws UserInputException if the model's tokenizer has no chat template or the message alone does not fit
      */
@@ -87,10 +88,11 @@ public final class Session implements AutoCloseable {
                     + "use raw completion");
         }
         dialog.add(new Message(Role.USER, userMessage));
+        int before = dialog.size();
         int[] prompt = fitDialog(format);
         Reply reply = generate(prompt, settings, listener);
         dialog.add(new Message(Role.ASSISTANT, reply.text()));
-        return reply;
+        return before == dialog.size() - 1 ? reply : reply.withDroppedMessages(before - (dialog.size() - 1));
     }
 
     /** The messages so far, system message first. */

@@ -51,14 +51,14 @@ final class ChatCommand implements Callable<Integer> {
              Session session = llama.newSession()) {
             session.setSystemPrompt(system);
             if (prompt == null) return new InteractiveChat(model.displayName(), llama, session, settings, raw).run();
-            return oneShot(session, settings);
+            return oneShot(llama, session, settings);
         }
     }
 
-    private int oneShot(Session session, GenerationSettings settings) throws IOException {
+    private int oneShot(Llama llama, Session session, GenerationSettings settings) throws IOException {
         try (CtrlC ctrlC = CtrlC.install()) {
             String text = prompt.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : prompt;
-            ReplyPrinter printer = new ReplyPrinter();
+            ReplyPrinter printer = ReplyPrinter.oneShot(llama);
             Reply reply = ctrlC.whileGenerating(session,
                     () -> raw ? session.complete(text, true, settings, printer) : session.chat(text, settings, printer));
             printer.finish(reply);

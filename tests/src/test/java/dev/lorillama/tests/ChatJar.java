@@ -109,4 +109,19 @@ public final class ChatJar {
         d.start();
         return d;
     }
+
+    /** Types {@code text} into a console (a pseudo-terminal's input). */
+    static void type(java.io.OutputStream keys, String text) throws IOException {
+        keys.write(text.getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+    }
+
+    /** Waits (up to 60 s) until the console shows {@code text} {@code times} times, carriage returns aside. */
+    static void awaitConsole(Drain console, String text, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (console.text().replace("\r", "").split(java.util.regex.Pattern.quote(text), -1).length - 1 < Math.max(times, 1)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no '" + text + "' on the console:\n" + console.text());
+            Thread.sleep(20);
+        }
+    }
 }

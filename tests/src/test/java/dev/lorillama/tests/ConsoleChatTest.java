@@ -3,9 +3,7 @@ package dev.lorillama.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -30,40 +28,27 @@ class ConsoleChatTest {
         ChatJar.Drain console = ChatJar.drain(p.getInputStream());
         try (OutputStream keys = p.getOutputStream()) {
             // JLine draws the prompt and the typed line with terminal codes: wait for the banner, then for the answer to grow
-            await(console, "Ctrl-D or /exit quits.", 1);
+            ChatJar.awaitConsole(console, "Ctrl-D or /exit quits.", 1);
             Thread.sleep(500);
             int before = console.text().length();
-            type(keys, "Hello\r");
+            ChatJar.type(keys, "Hello\r");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (console.text().length() < before + 40) {
                 if (System.nanoTime() > deadline) throw new AssertionError("no answer on the console:\n" + console.text());
                 Thread.sleep(20);
             }
-            type(keys, "\u0003");
-            await(console, "[stopped]", 1);
-            await(console, "generation: ", 1);
+            ChatJar.type(keys, "\u0003");
+            ChatJar.awaitConsole(console, "[stopped]", 1);
+            ChatJar.awaitConsole(console, "generation: ", 1);
             Thread.sleep(500); // back at the prompt
             Matcher stats = Pattern.compile("generation: (\\d+) tokens").matcher(console.text());
             assertTrue(stats.find(), console.text());
             assertTrue(Integer.parseInt(stats.group(1)) < MAX_TOKENS, "stopped early: " + stats.group());
-            type(keys, "\u0003");
+            ChatJar.type(keys, "\u0003");
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "Ctrl-C at the prompt must exit: " + console.text());
             assertEquals(130, p.exitValue());
         } finally {
             p.destroyForcibly();
-        }
-    }
-
-    private static void type(OutputStream keys, String text) throws IOException {
-        keys.write(text.getBytes(StandardCharsets.UTF_8));
-        keys.flush();
-    }
-
-    private static void await(ChatJar.Drain console, String text, int times) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (console.text().replace("\r", "").split(Pattern.quote(text), -1).length - 1 < Math.max(times, 1)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no '" + text + "' on the console:\n" + console.text());
-            Thread.sleep(20);
         }
     }
 }

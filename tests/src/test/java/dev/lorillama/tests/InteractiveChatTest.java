@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lorillama.api.Llama;
 import dev.lorillama.tokenizer.ChatFormat;
 import dev.lorillama.tokenizer.Role;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -129,15 +127,15 @@ class InteractiveChatTest {
         Process p = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true).start();
         ChatJar.Drain console = ChatJar.drain(p.getInputStream());
         try (OutputStream keys = p.getOutputStream()) {
-            await(console, "Ctrl-D or /exit quits.", 1);
+            ChatJar.awaitConsole(console, "Ctrl-D or /exit quits.", 1);
             Thread.sleep(500);
-            type(keys, "never sent\u0003");
+            ChatJar.type(keys, "never sent\u0003");
             Thread.sleep(1000);
             assertTrue(p.isAlive(), "Ctrl-C with typed text only clears it: " + console.text());
-            type(keys, "\u001b[200~one\ntwo\nthree\u001b[201~\r"); // a bracketed paste of three lines, then Enter
-            await(console, "generation: ", 1);
+            ChatJar.type(keys, "\u001b[200~one\ntwo\nthree\u001b[201~\r"); // a bracketed paste of three lines, then Enter
+            ChatJar.awaitConsole(console, "generation: ", 1);
             Thread.sleep(500);
-            type(keys, "\u0003");
+            ChatJar.type(keys, "\u0003");
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "Ctrl-C on an empty line exits: " + console.text());
             assertEquals(130, p.exitValue());
             String text = console.text().replace("\r", "");
@@ -146,19 +144,6 @@ class InteractiveChatTest {
             assertTrue(stats.get(0).contains("prompt: " + promptLengths[1] + " tokens"), "the paste is one message of three lines: " + stats);
         } finally {
             p.destroyForcibly();
-        }
-    }
-
-    private static void type(OutputStream keys, String text) throws IOException {
-        keys.write(text.getBytes(StandardCharsets.UTF_8));
-        keys.flush();
-    }
-
-    private static void await(ChatJar.Drain console, String text, int times) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (console.text().replace("\r", "").split(Pattern.quote(text), -1).length - 1 < times) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no '" + text + "' on the console:\n" + console.text());
-            Thread.sleep(20);
         }
     }
 }

@@ -3,9 +3,10 @@
 
 Default shape is Llama-3.2-1B's (hidden 2048, 16 layers, 32 heads, 8 KV heads, FFN 8192,
 vocab 128256), stored BF16 (~2.5 GB). Optionally writes random LoRI adapters for it: a dense
-LoRI-D B and a 90%-sparse LoRI-S B, rank 64, all seven projections.
+LoRI-D B and a 90%-sparse LoRI-S B, rank 64, all seven projections; with --shared-a both
+adapters carry the same frozen A, as LoRI adapters trained from one seed do.
 
-    python3 tools/bench/make_random_checkpoint.py /tmp/llama1b [--adapters]
+    python3 tools/bench/make_random_checkpoint.py /tmp/llama1b [--adapters [--shared-a]]
 
 Needs only numpy. The weights are noise: use it for tokens/s and RSS, never for quality.
 """
@@ -54,6 +55,7 @@ def main():
     p.add_argument("--vocab", type=int, default=128256)
     p.add_argument("--adapters", action="store_true", help="also write r=64 LoRI-D and LoRI-S adapters")
     p.add_argument("--rank", type=int, default=64)
+    p.add_argument("--shared-a", action="store_true", help="the adapters' A from one seed (bit-identical), as LoRI's")
     a = p.parse_args()
     rng = np.random.default_rng(0)
     os.makedirs(a.out, exist_ok=True)
@@ -89,13 +91,14 @@ def main():
         for name, density in (("lori_d_r64", 1.0), ("lori_s_r64", 0.1)):
             d = os.path.join(a.out + "-" + name)
             os.makedirs(d, exist_ok=True)
+            a_rng = np.random.default_rng(1) if a.shared_a else rng
             ts = []
             for i in range(a.layers):
                 for m, (out_f, in_f) in shapes.items():
                     key = f"base_model.model.model.layers.{i}.{blocks[m]}.{m}"
                     bound = 1 / np.sqrt(in_f)
                     ts.append((key + ".lora_A.weight", (a.rank, in_f),
-                               lambda in_f=in_f, bound=bound: rng.uniform(-bound, bound, (a.rank, in_f)).astype(np.float32)))
+                               lambda in_f=in_f, bound=bound, a_rng=a_rng: a_rng.uniform(-bound, bound, (a.rank, in_f)).astype(np.float32)))
 
                     def make_b(out_f=out_f):
                         b = rng.standard_normal((out_f, a.rank), dtype=np.float32) * 0.01

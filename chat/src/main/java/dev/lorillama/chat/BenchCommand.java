@@ -136,8 +136,13 @@ final class BenchCommand implements Callable<Integer> {
 
     /** VmHWM of /proc/self/status (peak resident set), or −1 where there is no /proc. */
     static long peakRssBytes() {
+        return peakRssBytes(Path.of("/proc/self/status"));
+    }
+
+    /** VmHWM of a process's {@code /proc/PID/status}, or −1 where it cannot be read. */
+    static long peakRssBytes(Path status) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(status)) {
                 if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         } catch (IOException | NumberFormatException e) {

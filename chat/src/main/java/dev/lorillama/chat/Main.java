@@ -33,6 +33,7 @@ import picocli.CommandLine.Mixin;
                 ServeCommand.class,
                 ConvertCommand.class,
                 BenchCommand.class,
+                BenchServeCommand.class,
                 RandomModelCommand.class,
         })
 public final class Main implements Callable<Integer> {

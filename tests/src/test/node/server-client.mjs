@@ -1,6 +1,7 @@
 // Drives a running `chat.jar serve` with the official openai client and prints what it saw as one
 // JSON object on stdout; ServerOpenAiClientTest checks it. Usage: node server-client.mjs BASE_URL
 import OpenAI from 'openai';
+import { apiError } from './api-error.mjs';
 
 const base = process.argv[2];
 const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'not-needed', maxRetries: 0, timeout: 60_000 });
@@ -31,16 +32,6 @@ async function chatStream(model) {
     }
   }
   return { text, finish, usage, chunks, role };
-}
-
-async function apiError(promise) {
-  try {
-    await promise;
-    return { status: 200 };
-  } catch (e) {
-    if (!(e instanceof OpenAI.APIError)) throw e;
-    return { status: e.status, code: e.code, param: e.param, type: e.type, message: e.message };
-  }
 }
 
 const out = {};

@@ -1,6 +1,7 @@
 package dev.lorillama.api;
 
 import dev.lorillama.runtime.generate.Ticket;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,9 +20,20 @@ public final class Generation {
     private final LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
     private final CompletableFuture<Reply> reply = new CompletableFuture<>();
     private volatile Ticket ticket;
+    private final LogprobRecorder logprobs; // null: not asked for
     private boolean ended; // the reader saw END
 
-    Generation() {}
+    Generation(LogprobRecorder logprobs) {
+        this.logprobs = logprobs;
+    }
+
+    /**
+     * The log-probabilities of the tokens generated so far, one per token in order (the stop token
+     * too, when it was generated); empty unless the prompt asked ({@link Prompt#withLogprobs}).
+     */
+    public List<TokenLogprob> logprobs() {
+        return logprobs == null ? List.of() : logprobs.entries();
+    }
 
     /** Where the scheduler's thread puts each piece of text. */
     TextListener sink() {

@@ -9,6 +9,7 @@ import dev.lorillama.runtime.backend.DeviceBackends;
 import dev.lorillama.runtime.backend.DeviceLoad;
 import dev.lorillama.runtime.backend.DeviceModel;
 import dev.lorillama.runtime.generate.GenerationOptions;
+import dev.lorillama.runtime.generate.LogitsHook;
 import dev.lorillama.runtime.generate.QueueFullException;
 import dev.lorillama.runtime.generate.Scheduler;
 import dev.lorillama.runtime.generate.Ticket;
@@ -236,10 +237,12 @@ public final class Llama implements AutoCloseable {
         GenerationSettings settings = prompt.settings();
         Set<Integer> stops = prompt.stopTokens(this);
         int room = Math.max(0, contextLength - ids.length);
-        Generation generation = new Generation();
+        LogprobRecorder logprobs = prompt.topLogprobs() >= 0 ? new LogprobRecorder(tokenizer, prompt.topLogprobs()) : null;
+        Generation generation = new Generation(logprobs);
         ReplyText text = new ReplyText(tokenizer, stops, settings, generation.sink());
         Scheduler.Job job = new Scheduler.Job(ids, linears, new GenerationOptions(settings.sampling(),
-                Math.min(settings.maxTokens(), room), stops), contextLength, text::accept);
+                Math.min(settings.maxTokens(), room), stops), contextLength, text::accept,
+                LogitsHook.chain(logprobs, prompt.newConstraint(this)));
         Ticket ticket = wait ? scheduler().submitWaiting(job) : scheduler().submit(job);
         generation.started(ticket);
         ticket.result().whenComplete((result, error) -> {

@@ -4,8 +4,11 @@ import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.tokenizer.ChatFormat;
 import dev.lorillama.tokenizer.ChatFormat.Message;
 import dev.lorillama.tokenizer.Role;
+import dev.lorillama.runtime.generate.LogitsHook;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One prompt of a batch ({@link Llama#submit}, {@link Llama#generateAll}): what to continue, with
@@ -23,9 +26,16 @@ public final class Prompt {
     private final AdapterMix adapters;    // null: the model's default mix
     private final GenerationSettings settings;
     private final Set<Integer> stopTokens; // null: the tokenizer's (end of turn, end of text)
+    private final int topLogprobs;         // -1: no log-probabilities recorded
+    private final Function<Llama, LogitsHook> constraint; // null: any token may follow
 
     private Prompt(List<Message> messages, String text, boolean withBos, int[] tokens, AdapterMix adapters,
                    GenerationSettings settings, Set<Integer> stopTokens) {
+        this(messages, text, withBos, tokens, adapters, settings, stopTokens, -1, null);
+    }
+
+    private Prompt(List<Message> messages, String text, boolean withBos, int[] tokens, AdapterMix adapters,
+                   GenerationSettings settings, Set<Integer> stopTokens, int topLogprobs, Function<Llama, LogitsHook> constraint) {
         this.messages = messages;
         this.text = text;
         this.withBos = withBos;
@@ -33,6 +43,8 @@ public final class Prompt {
         this.adapters = adapters;
         this.settings = settings;
         this.stopTokens = stopTokens;
+        this.topLogprobs = topLogprobs;
+        this.constraint = constraint;
     }
 
     /** A one-message chat, in the Llama 3 chat template. */
@@ -58,17 +70,49 @@ public final class Prompt {
 
     /** The adapters this prompt runs with (default: the model's default mix). */
     public Prompt withAdapters(AdapterMix mix) {
-        return new Prompt(messages, text, withBos, tokens, mix, settings, stopTokens);
+        return new Prompt(messages, text, withBos, tokens, mix, settings, stopTokens, topLogprobs, constraint);
     }
 
     /** Sampling, max tokens and stop strings (default: {@link GenerationSettings#defaults()}). */
     public Prompt withSettings(GenerationSettings s) {
-        return new Prompt(messages, text, withBos, tokens, adapters, s, stopTokens);
+        return new Prompt(messages, text, withBos, tokens, adapters, s, stopTokens, topLogprobs, constraint);
     }
 
     /** The token ids that end the reply (default: the tokenizer's end-of-turn and end-of-text tokens). */
     public Prompt withStopTokens(Set<Integer> ids) {
-        return new Prompt(messages, text, withBos, tokens, adapters, settings, Set.copyOf(ids));
+        return new Prompt(messages, text, withBos, tokens, adapters, settings, Set.copyOf(ids), topLogprobs, constraint);
+    }
+
+    /**
+     * Records each generated token's log-probability and the {@code top} (0..20) most likely
+     * tokens at its step: {@link Generation#logprobs()}.
+     */
+    public Prompt withLogprobs(int top) {
+        if (top < 0 || top > MOST_TOP_LOGPROBS) throw new IllegalArgumentException("top log-probabilities must be 0.." + MOST_TOP_LOGPROBS + ", got " + top);
+        return new Prompt(messages, text, withBos, tokens, adapters, settings, stopTokens, top, constraint);
+    }
+
+    /** The most alternatives {@link #withLogprobs} reports per token (OpenAI's limit). */
+    public static final int MOST_TOP_LOGPROBS = 20;
+
+    /**
+     * Restricts which tokens may come next at each step: {@code newHook} makes the hook for one
+     * generation (hooks keep state). It sees the logits after log-probabilities are recorded.
+     */
+    public Prompt withLogitsHook(Supplier<LogitsHook> newHook) {
+        return withConstraint(llama -> newHook.get());
+    }
+
+    Prompt withConstraint(Function<Llama, LogitsHook> newHook) {
+        return new Prompt(messages, text, withBos, tokens, adapters, settings, stopTokens, topLogprobs, newHook);
+    }
+
+    int topLogprobs() {
+        return topLogprobs;
+    }
+
+    LogitsHook newConstraint(Llama llama) {
+        return constraint == null ? null : constraint.apply(llama);
     }
 
     public GenerationSettings settings() {

@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 /** {@code serve}: an OpenAI-compatible HTTP server; one base model in memory serves every adapter. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"OpenAI-compatible HTTP server.",
-                "Endpoints: GET /health, GET /v1/models, POST /v1/chat/completions, POST /v1/completions "
-                        + "(streamed as server-sent events with \"stream\": true, or one JSON object).",
+                "Endpoints: GET /health, GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/completions "
+                        + "(streamed as server-sent events with \"stream\": true, or one JSON object), with logprobs and "
+                        + "top_logprobs (and echo on /v1/completions).",
                 "The request's \"model\" picks the base (its id, or \"base\"), an adapter by NAME, or several joined "
                         + "with '+' (e.g. \"nlu+code\": cat, weight 1 each), applied unmerged: one base in memory serves all.",
                 "Concurrency: continuous batching. Up to --parallel requests generate together, one token of each per step "
@@ -29,8 +30,8 @@ import picocli.CommandLine.Option;
                         + "arrive join between steps, their prompts read in chunks while the others keep producing tokens. "
                         + "Beyond --parallel, or while their KV caches would pass --kv-budget, requests wait in a queue of "
                         + "--queue; when it is full they get 503 with Retry-After. A client that disconnects cancels its generation.",
-                "Fields a request may not use here (tools, response_format, logprobs, n > 1, ...) are refused with 400 "
-                        + "naming the field; every error has OpenAI's JSON body.",
+                "Fields a request may not use here (n > 1, logit_bias, ...) are refused with 400 "
+                        + "naming the field; every error has OpenAI's JSON body. Each request is logged on stderr in one line.",
                 "Options:"})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -88,6 +89,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Open connections at most; more wait to be accepted. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
+    @Option(names = "--cors", paramLabel = "ORIGIN",
+            description = "Let web pages from ORIGIN (e.g. http://localhost:3000, or * for any) call the API from a browser. "
+                    + "Default: off (no CORS headers).")
+    String cors;
+
     static final String API_KEY_VARIABLE = "LORILLAMA_API_KEY";
     /** Each parallel request holds a KV cache and a worker: beyond this the machine only thrashes. */
     static final int MOST_PARALLEL = 64;
@@ -105,7 +111,9 @@ final class ServeCommand implements Callable<Integer> {
         if (kvBudget != null && kvBudget < 2) throw new IllegalArgumentException("--kv-budget must be >= 2 tokens, got " + kvBudget);
         if (queue < 0) throw new IllegalArgumentException("--queue must be >= 0, got " + queue);
         ListenAddress.check(host, port);
-        ServerSettings settings = new ServerSettings(apiKey, maxRequestBytes, Duration.ofSeconds(requestTimeoutSeconds), maxConnections);
+        if (cors != null && cors.isBlank()) throw new IllegalArgumentException("--cors must name an origin (or *), got an empty value");
+        ServerSettings settings = new ServerSettings(apiKey, maxRequestBytes, Duration.ofSeconds(requestTimeoutSeconds), maxConnections,
+                cors, true);
         LoadOptions options = LoadOptions.defaults().threads(model.threads()).progress(Progress.loading())
                 .device(device.device()).deviceSequences(Math.max(1, parallel)).batchSize(parallel).queueSize(queue);
         if (kvBudget != null) options.kvBudget(kvBudget);

@@ -8,12 +8,14 @@ import dev.lorillama.api.Generation;
 import dev.lorillama.api.Llama;
 import dev.lorillama.api.Prompt;
 import dev.lorillama.api.Reply;
+import dev.lorillama.api.TokenLogprob;
 import dev.lorillama.runtime.generate.QueueFullException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -46,18 +48,28 @@ final class CompletionHandler implements Handler {
     @Override
     public void handle(Context ctx) throws Exception {
         CompletionRequest request = CompletionRequest.parse(body(ctx, maxBodyBytes), chat, models, llama);
+        ctx.attribute(RequestLog.MODEL, request.model());
+        Prompt prompt = Prompt.tokens(request.prompt()).withAdapters(request.mix()).withSettings(request.settings());
+        if (request.topLogprobs() >= 0) prompt = prompt.withLogprobs(request.topLogprobs());
         Generation generation;
         try {
-            generation = llama.submit(Prompt.tokens(request.prompt()).withAdapters(request.mix()).withSettings(request.settings()));
+            generation = llama.submit(prompt);
         } catch (QueueFullException e) {
             throw ApiError.busy(e.getMessage(), e.retryAfterSeconds());
         }
         try {
-            if (request.stream()) stream(ctx, generation, request);
-            else whole(ctx, generation, request);
+            Reply reply = request.stream() ? stream(ctx, generation, request) : whole(ctx, generation, request);
+            if (reply != null) ctx.attribute(RequestLog.TOKENS, reply.promptTokens() + "+" + reply.completionTokens());
         } finally {
             generation.cancel(); // a failure while writing must not leave it generating
         }
+    }
+
+    /** The logprobs of the tokens that {@code text} completes, in this endpoint's shape; null when not asked for. */
+    private ObjectNode logprobs(LogprobCursor cursor, String text, Generation generation, int textOffset) {
+        if (cursor == null) return null;
+        List<TokenLogprob> entries = cursor.after(text, generation.logprobs());
+        return chat ? OpenAiJson.chatLogprobs(entries) : OpenAiJson.textLogprobs(entries, textOffset);
     }
 
     private static JsonNode body(Context ctx, long maxBodyBytes) {
@@ -81,7 +93,7 @@ final class CompletionHandler implements Handler {
         return body;
     }
 
-    private void stream(Context ctx, Generation generation, CompletionRequest request) {
+    private Reply stream(Context ctx, Generation generation, CompletionRequest request) {
         ctx.status(200);
         ctx.contentType("text/event-stream; charset=utf-8");
         ctx.header("Cache-Control", "no-cache");
@@ -89,17 +101,26 @@ final class CompletionHandler implements Handler {
         String id = newId();
         long created = Instant.now().getEpochSecond();
         String object = chat ? "chat.completion.chunk" : "text_completion";
+        LogprobCursor cursor = request.topLogprobs() >= 0 ? new LogprobCursor(llama.tokenizer(), Integer.MAX_VALUE) : null;
         if (chat) client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), true, "assistant", "", null)));
-        Reply reply = generation.stream(piece -> client.send(
-                event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), chat, null, piece, null))));
-        if (client.gone()) return;
+        if (request.echo() != null) {
+            client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), false, null, request.echo(), null)));
+        }
+        int[] sentChars = {request.echo() == null ? 0 : request.echo().length()};
+        Reply reply = generation.stream(piece -> {
+            ObjectNode logprobs = logprobs(cursor, piece, generation, sentChars[0]);
+            sentChars[0] += piece.length();
+            client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), chat, null, piece, null, logprobs)));
+        });
+        if (client.gone()) return reply;
         String finish = OpenAiJson.finishReason(reply.finishReason());
         client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), chat, null, null, finish)));
         if (request.includeUsage()) client.send(event(OpenAiJson.usageChunk(OpenAiJson.envelope(id, object, created, request.model()), reply)));
         client.send("data: [DONE]\n\n");
+        return reply;
     }
 
-    private void whole(Context ctx, Generation generation, CompletionRequest request) throws IOException {
+    private Reply whole(Context ctx, Generation generation, CompletionRequest request) throws IOException {
         Reply reply;
         ClientConnection client = new ClientConnection(() -> {
             ctx.status(200);
@@ -113,14 +134,17 @@ final class CompletionHandler implements Handler {
         } finally {
             client.close();
         }
+        LogprobCursor cursor = request.topLogprobs() >= 0 ? new LogprobCursor(llama.tokenizer(), reply.completionTokens()) : null;
+        String text = request.echo() == null ? reply.text() : request.echo() + reply.text();
         ObjectNode body = OpenAiJson.completion(OpenAiJson.envelope(newId(), chat ? "chat.completion" : "text_completion",
-                Instant.now().getEpochSecond(), request.model()), chat, reply);
+                Instant.now().getEpochSecond(), request.model()), chat, text, reply, logprobs(cursor, reply.text(), generation, 0));
         String json = OpenAiJson.MAPPER.writeValueAsString(body);
         if (!client.opened()) {
             ctx.status(200).contentType("application/json").result(json);
         } else {
             client.sendLast(json);
         }
+        return reply;
     }
 
     private static String event(ObjectNode json) {

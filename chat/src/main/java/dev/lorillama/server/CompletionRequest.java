@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lorillama.api.AdapterMix;
 import dev.lorillama.api.GenerationSettings;
 import dev.lorillama.api.Llama;
+import dev.lorillama.api.Prompt;
 import dev.lorillama.runtime.generate.SamplingOptions;
 import dev.lorillama.tokenizer.ChatFormat;
 import dev.lorillama.tokenizer.ChatFormat.Message;
@@ -17,11 +18,16 @@ import java.util.Locale;
  * tokenized. Which
  * fields it may carry is decided in {@link RequestFields}.
  *
- * @param model  the name the client asked for (echoed in the response)
- * @param chat   chat completion (template) rather than text completion
+ * @param model       the name the client asked for (echoed in the response)
+ * @param chat        chat completion (template) rather than text completion
+ * @param topLogprobs log-probabilities asked for, with this many alternatives per token; -1: none
+ * @param echo        for a text completion with {@code echo}: the prompt, which the reply starts with; else null
  */
 record CompletionRequest(String model, AdapterMix mix, int[] prompt, GenerationSettings settings, boolean stream,
-                         boolean includeUsage, boolean chat) {
+                         boolean includeUsage, boolean chat, int topLogprobs, String echo) {
+    /** The most alternatives per token {@code /v1/completions} gives ({@code logprobs: 5}), as OpenAI's. */
+    static final int MOST_TEXT_LOGPROBS = 5;
+
     /** Sampling when the request does not say: Meta's defaults for Llama 3 Instruct. */
     static final float DEFAULT_TEMPERATURE = GenerationSettings.DEFAULT_TEMPERATURE;
     static final float DEFAULT_TOP_P = GenerationSettings.DEFAULT_TOP_P;
@@ -54,7 +60,29 @@ record CompletionRequest(String model, AdapterMix mix, int[] prompt, GenerationS
         GenerationSettings settings = new GenerationSettings(sampling, Math.min(maxTokens, room), stops(body));
         boolean stream = booleanField(body, "stream");
         boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
-        return new CompletionRequest(model == null ? models.baseId() : model, mix, prompt, settings, stream, includeUsage, chat);
+        int topLogprobs = chat ? chatLogprobs(body) : intField(body, "logprobs", -1);
+        if (!chat && (topLogprobs < -1 || topLogprobs > MOST_TEXT_LOGPROBS)) {
+            throw ApiError.invalid("logprobs", "logprobs must be between 0 and " + MOST_TEXT_LOGPROBS + ", got " + topLogprobs);
+        }
+        String echo = !chat && booleanField(body, "echo") ? body.get("prompt").isArray() ? body.get("prompt").get(0).asText()
+                : body.get("prompt").asText() : null;
+        if (echo != null && topLogprobs >= 0) {
+            throw ApiError.unsupported("echo", "echo with logprobs (the prompt's own log-probabilities) is not supported; "
+                    + "ask for one or the other");
+        }
+        return new CompletionRequest(model == null ? models.baseId() : model, mix, prompt, settings, stream, includeUsage, chat,
+                topLogprobs, echo);
+    }
+
+    /** Chat's {@code logprobs: true} with {@code top_logprobs: 0..20}: the alternatives wanted, or -1. */
+    private static int chatLogprobs(JsonNode body) {
+        boolean wanted = booleanField(body, "logprobs");
+        int top = intField(body, "top_logprobs", -1);
+        if (top != -1 && !wanted) throw ApiError.invalid("top_logprobs", "top_logprobs needs logprobs: true");
+        if (top < -1 || top > Prompt.MOST_TOP_LOGPROBS) {
+            throw ApiError.invalid("top_logprobs", "top_logprobs must be between 0 and " + Prompt.MOST_TOP_LOGPROBS + ", got " + top);
+        }
+        return wanted ? Math.max(top, 0) : -1;
     }
 
     private static int[] chatPrompt(JsonNode body, Llama llama) {

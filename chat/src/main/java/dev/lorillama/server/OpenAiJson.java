@@ -1,9 +1,11 @@
 package dev.lorillama.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lorillama.api.FinishReason;
 import dev.lorillama.api.Reply;
+import dev.lorillama.api.TokenLogprob;
 import java.util.List;
 
 /** The JSON shapes of OpenAI's API: completions, stream chunks, usage, models, errors. */
@@ -35,18 +37,68 @@ final class OpenAiJson {
         return u;
     }
 
+    /** Chat's {@code logprobs}: {"content": [{token, logprob, bytes, top_logprobs: [...]}], "refusal": null}. */
+    static ObjectNode chatLogprobs(List<TokenLogprob> entries) {
+        ObjectNode logprobs = MAPPER.createObjectNode();
+        ArrayNode content = logprobs.putArray("content");
+        for (TokenLogprob e : entries) {
+            ObjectNode o = tokenLogprob(content.addObject(), e);
+            ArrayNode top = o.putArray("top_logprobs");
+            for (TokenLogprob t : e.top()) tokenLogprob(top.addObject(), t);
+        }
+        logprobs.putNull("refusal");
+        return logprobs;
+    }
+
+    private static ObjectNode tokenLogprob(ObjectNode o, TokenLogprob e) {
+        o.put("token", e.token());
+        o.put("logprob", e.logprob());
+        ArrayNode bytes = o.putArray("bytes");
+        for (byte b : e.bytes()) bytes.add(b & 0xFF);
+        return o;
+    }
+
+    /**
+     * The legacy completions' {@code logprobs}: parallel arrays {@code tokens}, {@code token_logprobs},
+     * {@code top_logprobs} (token → logprob per position) and {@code text_offset} (each token's
+     * character offset in the text, from {@code offset}).
+     */
+    static ObjectNode textLogprobs(List<TokenLogprob> entries, int offset) {
+        ObjectNode logprobs = MAPPER.createObjectNode();
+        ArrayNode tokens = logprobs.putArray("tokens");
+        ArrayNode values = logprobs.putArray("token_logprobs");
+        ArrayNode tops = logprobs.putArray("top_logprobs");
+        ArrayNode offsets = logprobs.putArray("text_offset");
+        int at = offset;
+        for (TokenLogprob e : entries) {
+            tokens.add(e.token());
+            values.add(e.logprob());
+            ObjectNode top = tops.addObject();
+            for (TokenLogprob t : e.top()) top.put(t.token(), t.logprob());
+            offsets.add(at);
+            at += e.token().length();
+        }
+        return logprobs;
+    }
+
     /** A whole (non-streamed) chat or text completion. */
     static ObjectNode completion(ObjectNode envelope, boolean chat, Reply reply) {
+        return completion(envelope, chat, reply.text(), reply, null);
+    }
+
+    /** A whole completion with this text (the reply's, or the prompt's and the reply's for echo) and these logprobs (or null). */
+    static ObjectNode completion(ObjectNode envelope, boolean chat, String text, Reply reply, ObjectNode logprobs) {
         ObjectNode choice = envelope.putArray("choices").addObject();
         choice.put("index", 0);
         if (chat) {
             ObjectNode message = choice.putObject("message");
             message.put("role", "assistant");
-            message.put("content", reply.text());
+            message.put("content", text);
         } else {
-            choice.put("text", reply.text());
+            choice.put("text", text);
         }
-        choice.putNull("logprobs");
+        if (logprobs == null) choice.putNull("logprobs");
+        else choice.set("logprobs", logprobs);
         choice.put("finish_reason", finishReason(reply.finishReason()));
         envelope.set("usage", usage(reply));
         return envelope;
@@ -54,6 +106,11 @@ final class OpenAiJson {
 
     /** One streamed piece: a chat delta (with the role in the first) or a text fragment, and a finish reason in the last. */
     static ObjectNode chunk(ObjectNode envelope, boolean chat, String role, String text, String finishReason) {
+        return chunk(envelope, chat, role, text, finishReason, null);
+    }
+
+    /** {@link #chunk}, with the logprobs of the chunk's tokens (or null). */
+    static ObjectNode chunk(ObjectNode envelope, boolean chat, String role, String text, String finishReason, ObjectNode logprobs) {
         ObjectNode choice = envelope.putArray("choices").addObject();
         choice.put("index", 0);
         if (chat) {
@@ -63,7 +120,8 @@ final class OpenAiJson {
         } else {
             choice.put("text", text == null ? "" : text);
         }
-        choice.putNull("logprobs");
+        if (logprobs == null) choice.putNull("logprobs");
+        else choice.set("logprobs", logprobs);
         if (finishReason == null) choice.putNull("finish_reason");
         else choice.put("finish_reason", finishReason);
         return envelope;
@@ -80,14 +138,18 @@ final class OpenAiJson {
         ObjectNode list = MAPPER.createObjectNode();
         list.put("object", "list");
         var data = list.putArray("data");
-        for (String id : ids) {
-            ObjectNode m = data.addObject();
-            m.put("id", id);
-            m.put("object", "model");
-            m.put("created", created);
-            m.put("owned_by", "lorillama");
-        }
+        for (String id : ids) data.add(model(id, created));
         return list;
+    }
+
+    /** One model object, as /v1/models lists it and /v1/models/{id} returns it. */
+    static ObjectNode model(String id, long created) {
+        ObjectNode m = MAPPER.createObjectNode();
+        m.put("id", id);
+        m.put("object", "model");
+        m.put("created", created);
+        m.put("owned_by", "lorillama");
+        return m;
     }
 
     static ObjectNode error(String message, String type, String param, String code) {

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * An OpenAI-compatible HTTP server over one loaded model (Javalin on Jetty):
- * {@code GET /health}, {@code GET /v1/models}, {@code POST /v1/chat/completions},
+ * {@code GET /health}, {@code GET /v1/models} (and {@code /v1/models/{id}}), {@code POST /v1/chat/completions},
  * {@code POST /v1/completions}, streaming or not; {@code GET /v1/adapters/{name}} (and
  * {@code .../overlap/{other}}) for what an adapter holds; and the web page at {@code /} (the
  * jar's {@code webui/} resources: see {@link WebPage}).
@@ -54,7 +54,9 @@ public final class OpenAiServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = settings.maxBodyBytes();
             ServerLimits.apply(config, host, port, settings);
+            if (settings.requestLog()) config.requestLogger.http(new RequestLog(System.err)::log);
         });
+        if (settings.corsOrigin() != null) app.before(new CrossOrigin(settings.corsOrigin()));
         if (settings.apiKey() != null) app.before(new ApiKeyGuard(settings.apiKey()));
         app.get("/health", ctx -> {
             Map<String, Object> health = new LinkedHashMap<>();
@@ -65,6 +67,8 @@ public final class OpenAiServer implements AutoCloseable {
         });
         app.get("/v1/models", ctx -> ctx.contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(
                 OpenAiJson.models(models.ids(), created))));
+        app.get("/v1/models/<id>", ctx -> ctx.contentType("application/json").result(OpenAiJson.MAPPER.writeValueAsString(
+                OpenAiJson.model(models.known(ctx.pathParam("id")), created))));
         app.post("/v1/chat/completions", new CompletionHandler(true, llama, models, settings.maxBodyBytes()));
         app.post("/v1/completions", new CompletionHandler(false, llama, models, settings.maxBodyBytes()));
         AdapterInspector inspector = new AdapterInspector(llama);
@@ -89,7 +93,8 @@ public final class OpenAiServer implements AutoCloseable {
     private static void routingError(Context ctx, HttpResponseException e) {
         switch (e.getStatus()) {
             case 404 -> error(ctx, 404, "Unknown path " + ctx.method() + " " + ctx.path() + "; this server has GET /health, "
-                    + "GET /v1/models, POST /v1/chat/completions, POST /v1/completions", "invalid_request_error", null, "not_found");
+                    + "GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/completions", "invalid_request_error",
+                    null, "not_found");
             case 405 -> error(ctx, 405, "Method " + ctx.method() + " is not allowed on " + ctx.path(), "invalid_request_error",
                     null, "method_not_allowed");
             default -> error(ctx, e.getStatus(), e.getMessage(), "invalid_request_error", null, null);

@@ -48,4 +48,15 @@ final class ServedModels {
         }
         return mix;
     }
+
+    /** {@code model} itself when it names something served (the base, an adapter, a mix of them); else a 404 model_not_found. */
+    String known(String model) {
+        try {
+            resolve(model);
+        } catch (ApiError e) {
+            if (e.status == 400) throw ApiError.unknownModel(model, String.join(", ", ids())); // not even a well-formed mix
+            throw e;
+        }
+        return model;
+    }
 }

@@ -92,8 +92,8 @@ class ServerHardeningTest {
                 {"\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]", "tools", "unsupported_parameter"},
                 {"\"tool_choice\": \"required\"", "tool_choice", "unsupported_parameter"},
                 {"\"response_format\": {\"type\": \"json_object\"}", "response_format", "unsupported_parameter"},
-                {"\"logprobs\": true", "logprobs", "unsupported_parameter"},
-                {"\"top_logprobs\": 3", "top_logprobs", "unsupported_parameter"},
+                {"\"presence_penalty\": 0.5", "presence_penalty", "unsupported_parameter"},
+                {"\"echo\": true", "echo", "unknown_parameter"}, // echo is the legacy completions' alone
                 {"\"n\": 2", "n", "unsupported_parameter"},
                 {"\"logit_bias\": {\"5\": 100}", "logit_bias", "unsupported_parameter"},
                 {"\"frequency_penalty\": 0.5", "frequency_penalty", "unsupported_parameter"},
@@ -101,7 +101,7 @@ class ServerHardeningTest {
                 {"\"prompt\": \"hi\"", "prompt", "unknown_parameter"},
         };
         for (String[] c : cases) assertError(send(post("/v1/chat/completions", KEY, chat(c[0]))), 400, c[2], c[1]);
-        assertError(send(post("/v1/completions", KEY, "{\"prompt\": \"hi\", \"echo\": true}")), 400, "unsupported_parameter", "echo");
+        assertError(send(post("/v1/completions", KEY, "{\"prompt\": \"hi\", \"suffix\": \"!\"}")), 400, "unsupported_parameter", "suffix");
         assertError(send(post("/v1/completions", KEY, "{\"prompt\": \"hi\", \"messages\": []}")), 400, "unknown_parameter", "messages");
         // the values that ask for nothing new are accepted
         String harmless = "\"n\": 1, \"logprobs\": false, \"response_format\": {\"type\": \"text\"}, \"tools\": [], "

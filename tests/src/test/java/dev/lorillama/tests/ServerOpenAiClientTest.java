@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lorillama.api.Llama;
 import dev.lorillama.server.OpenAiServer;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class ServerOpenAiClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path NODE_DIR = Path.of("src/test/node").toAbsolutePath();
     private static Llama llama;
     private static OpenAiServer server;
     private static String base;
@@ -100,18 +97,8 @@ class ServerOpenAiClientTest {
         return at < 0 ? text.length() : at;
     }
 
-    private static JsonNode runNodeClient() throws IOException, InterruptedException {
-        Process node = new ProcessBuilder("node", "server-client.mjs", base).directory(NODE_DIR.toFile()).start();
-        ChatJar.Drain out = ChatJar.drain(node.getInputStream());
-        ChatJar.Drain err = ChatJar.drain(node.getErrorStream());
-        if (!node.waitFor(120, TimeUnit.SECONDS)) {
-            node.destroyForcibly();
-            throw new AssertionError("the node client did not finish in 120 s: " + err.text());
-        }
-        out.join();
-        err.join();
-        assertEquals(0, node.exitValue(), "node client failed:\n" + err.text());
-        return JSON.readTree(out.text());
+    private static JsonNode runNodeClient() throws Exception {
+        return NodeClient.run("server-client.mjs", base, 120);
     }
 
     private static JsonNode awaitHealth(java.util.function.Predicate<JsonNode> condition) throws Exception {

@@ -154,6 +154,15 @@ public final class Tokenizer {
         return idToBytes[id];
     }
 
+    /**
+     * A copy of the bytes a token stands for, or null for an id the vocabulary leaves undefined
+     * (a special token: the UTF-8 of its text).
+     */
+    public byte[] tokenBytes(int id) {
+        if (id < 0 || id >= vocabSize || idToBytes[id] == null) return null;
+        return idToBytes[id].clone();
+    }
+
     /** One more than the largest token id. */
     public int vocabSize() {
         return vocabSize;

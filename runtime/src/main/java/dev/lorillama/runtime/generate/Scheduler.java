@@ -70,9 +70,14 @@ public final class Scheduler implements AutoCloseable {
      * @param linears       the projections: the base, or base + adapters
      * @param contextLength most positions the sequence may take, prompt included
      * @param listener      told each token as it is sampled (stop tokens too); false stops
+     * @param hook          sees (and may restrict) the logits before each token is sampled; null: none
      */
     public record Job(int[] prompt, LinearProvider linears, GenerationOptions options,
-                      int contextLength, TokenListener listener) {
+                      int contextLength, TokenListener listener, LogitsHook hook) {
+        public Job(int[] prompt, LinearProvider linears, GenerationOptions options, int contextLength, TokenListener listener) {
+            this(prompt, linears, options, contextLength, listener, null);
+        }
+
         /** KV positions this job reserves: its prompt and every token it may generate, at most its context. */
         long reservation() {
             return Math.min((long) prompt.length + options.maxNewTokens(), contextLength);
@@ -320,7 +325,18 @@ public final class Scheduler implements AutoCloseable {
                 continue;
             }
             System.arraycopy(batch.logits(), batch.logitsOffset(i), sampled, 0, vocab);
-            StopReason reason = r.accept(r.sampler.next(sampled, vocab, r.history, r.historyLength));
+            LogitsHook hook = r.ticket.job.hook();
+            int token;
+            try {
+                if (hook != null) hook.beforeSampling(sampled, vocab);
+                token = r.sampler.next(sampled, vocab, r.history, r.historyLength);
+                if (hook != null) hook.sampled(token);
+            } catch (RuntimeException e) { // this sequence's hook failed: it ends, the others go on
+                r.ticket.fail(e);
+                ended.add(r.end(StopReason.CANCELLED));
+                continue;
+            }
+            StopReason reason = r.accept(token);
             if (reason != null) ended.add(r.end(reason));
         }
         if (!ended.isEmpty()) leave(ended);

@@ -9,7 +9,7 @@
    ggml_quants.py -> runtime/src/test/resources/quant-blocks/TYPE.bin (blocks) and TYPE.f32
    (values, float32 little-endian, in order).
 2. With --llama-cpp (a directory holding a built llama-quantize and llama-perplexity, used as
-   given; nothing of llama.cpp is built or kept here): a tiny Llama (hidden 256, 2 layers,
+   given; nothing of llama.cpp is built or kept here; gcc builds the small no_extra_bufts.c shim): a tiny Llama (hidden 256, 2 layers,
    heads 4/2, FFN 320 so that the down projections' rows are not whole 256-blocks and take
    llama-quantize's fallback types, vocab 352 with the chat fixture's tokenizer) written as an
    F32 GGUF, quantized by llama-quantize to every type of the issue, and for each file:
@@ -18,6 +18,9 @@
      tiny-TYPE.lora.logits.f32 the same with the random LoRI adapter in adapter/ applied unmerged
      tiny-TYPE.kld             llama-perplexity --kl-divergence-base output: llama.cpp's own
                                log-probabilities for the second half of the T tokens
+     tiny-TYPE.lora.kld        the same with the adapter applied by llama.cpp (--lora, the adapter
+                               written here as llama.cpp's LoRA GGUF: q/k B rows permuted like the
+                               base, scale alpha/r from adapter.lora.alpha)
    and index.json (tokens, types, each file's tensor types).
 """
 import argparse
@@ -228,8 +231,34 @@ def write_adapter(cfg, rng):
     return d
 
 
-def run(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
+def write_lora_gguf(path, adapter_dir):
+    """The PEFT adapter as llama.cpp's LoRA GGUF (what convert_lora_to_gguf.py writes for it):
+    blk.N.<tensor>.weight.lora_a [r, in] and .lora_b [out, r] in F32, q/k B rows in GGUF's RoPE
+    order, adapter.lora.alpha so that llama.cpp scales by alpha/r."""
+    with open(os.path.join(adapter_dir, "adapter_config.json")) as f:
+        acfg = json.load(f)
+    tensors, _ = st.load(os.path.join(adapter_dir, "adapter_model.safetensors"))
+    g = gguf.Writer()
+    g.add("general.architecture", gguf.STRING, "llama").add("general.type", gguf.STRING, "adapter")
+    g.add("adapter.type", gguf.STRING, "lora").add("adapter.lora.alpha", gguf.F32, float(acfg["lora_alpha"]))
+    for key in sorted(tensors):
+        if not key.endswith(".lora_A.weight"):
+            continue
+        module = key[len("base_model.model."):-len(".lora_A.weight")]
+        a = tensors[key].numpy().astype(np.float32)
+        b = tensors[key.replace("lora_A", "lora_B")].numpy().astype(np.float32)
+        if module.endswith("q_proj"):
+            b = permute(b, HEADS)
+        elif module.endswith("k_proj"):
+            b = permute(b, KV_HEADS)
+        name = hf_to_gguf_name(module + ".weight")
+        g.tensor_f32(name + ".lora_a", a)
+        g.tensor_f32(name + ".lora_b", b)
+    g.write(path)
+
+
+def run(cmd, env=None):
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
 
@@ -245,11 +274,19 @@ def write_llama_cpp_fixtures(bin_dir):
     os.makedirs(work)
     source = os.path.join(work, "tiny-F32.gguf")
     write_f32_gguf(source, cfg, tiny_weights(cfg, rng), tokenizer)
-    adapter = ref.load_adapter(write_adapter(cfg, rng))
+    adapter_dir = write_adapter(cfg, rng)
+    adapter = ref.load_adapter(adapter_dir)
+    lora_gguf = os.path.join(work, "adapter.gguf")
+    write_lora_gguf(lora_gguf, adapter_dir)
     terms = ref.combine([adapter], [1.0], None)
     # text for llama-perplexity: words the tokenizer merges, so tokens are a mix of merged and byte tokens
     words = ["true", "false", "answer", "solution", "option", "ending", "Response", "Instruction", "the", "1", "2"]
     text = " ".join(words[i] for i in np.random.default_rng(7).integers(0, len(words), 4 * T))
+    # llama.cpp's extra weight buffers (AMX, x86 repacking) crash with --lora in this snapshot;
+    # no_extra_bufts.c turns them off, so every file runs on the plain CPU kernels, base and LoRA.
+    shim = os.path.join(work, "libno_extra_bufts.so")
+    run(["gcc", "-shared", "-fPIC", "-O2", "-o", shim, os.path.join(HERE, "no_extra_bufts.c")])
+    env = dict(os.environ, LD_PRELOAD=shim)
     with open(os.path.join(work, "text.txt"), "w") as f:
         f.write(text)
     index = {"tokens": None, "hidden": HIDDEN, "layers": LAYERS, "ffn": FFN, "vocab": 352, "files": {}}
@@ -258,7 +295,10 @@ def write_llama_cpp_fixtures(bin_dir):
         run([quantize, source, path, ftype, "2"])
         kld = os.path.join(OUT, f"tiny-{ftype}.kld")
         run([perplexity, "-m", path, "-f", os.path.join(work, "text.txt"), "-c", str(T), "-b", str(T),
-             "--chunks", "1", "-t", "2", "--kl-divergence-base", kld])
+             "--chunks", "1", "-t", "2", "--kl-divergence-base", kld], env)
+        run([perplexity, "-m", path, "--lora", lora_gguf, "-f", os.path.join(work, "text.txt"), "-c", str(T),
+             "-b", str(T), "--chunks", "1", "-t", "2", "--kl-divergence-base", path[:-5] + ".lora.kld"], env)
+        assert read_kld_tokens(path[:-5] + ".lora.kld") == read_kld_tokens(kld)
         tokens, bos = read_kld_tokens(kld), tokenizer[3]
         seq = [bos] + tokens[1:T]  # llama-perplexity puts BOS in the first place of each chunk
         if index["tokens"] is None:

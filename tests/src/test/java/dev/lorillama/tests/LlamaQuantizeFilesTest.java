@@ -39,7 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>the float64 reference run on the file's own weights, dequantized in Python from ggml's
  *       block definitions (tiny-TYPE.logits.f32, tiny-TYPE.lora.logits.f32), to float rounding;
  *   <li>llama.cpp itself (tiny-TYPE.kld: llama-perplexity's log-probabilities on the same
- *       tokens), to the error of llama.cpp's 8-bit activations, which the float64 reference shows
+ *       tokens; tiny-TYPE.lora.kld: the same with the adapter as llama.cpp's LoRA GGUF, --lora),
+ *       to the error of llama.cpp's 8-bit activations, which the float64 reference shows
  *       against llama.cpp too (mean |Δ log p| 0.03-0.04, at most 0.24 on these files).
  * </ul>
  */
@@ -76,7 +77,10 @@ class LlamaQuantizeFilesTest {
              LoraAdapter adapter = LoraAdapter.load(DIR.resolve("adapter"), model.config());
              AdapterSet set = AdapterSet.of(List.of(adapter), List.of(), Combination.CAT, model.config());
              Arena arena = Arena.ofShared()) {
-            assertClose(expected, prefill(model, tokens, set.unmerged(model)), 1e-3, fileType + " unmerged");
+            float[] unmerged = prefill(model, tokens, set.unmerged(model));
+            assertClose(expected, unmerged, 1e-3, fileType + " unmerged");
+            assertAgreesWithLlamaCpp(unmerged, INDEX.get("vocab").asInt(), DIR.resolve("tiny-" + fileType + ".lora.kld"),
+                    fileType + " with the adapter");
             assertClose(expected, oneByOne(model, tokens, set.unmerged(model)), 1e-3, fileType + " unmerged, token by token");
             // merged weights are stored in BF16 (relative rounding 2^-9 per weight)
             assertClose(expected, prefill(model, tokens, set.merged(model, arena, AdapterSet.MergeProgress.NONE)), 0.1,

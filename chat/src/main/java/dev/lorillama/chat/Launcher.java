@@ -27,6 +27,7 @@ public final class Launcher {
     /** The gpu module's jar, beside chat.jar (the gpu module's build puts it there). */
     public static final String GPU_JAR = "lorillama-gpu.jar";
     private static final String TORNADO_MODULE = "tornado.runtime";
+    /** Set on the child JVM to the launcher's pid: the child ends when that process does (ParentWatch.PROPERTY). */
     private static final String CHILD_PROPERTY = "lorillama.launched";
 
     /** The methods of dev.lorillama.runtime.tensor that return a vector, by name. */
@@ -160,7 +161,8 @@ public final class Launcher {
         // Ctrl-C reaches the child too (same process group); the child decides what it means.
         ignoreInterrupts();
         Process child = new ProcessBuilder(command).inheritIO().start();
-        // killed (SIGTERM, SIGHUP), the launcher takes the child with it rather than leave it orphaned
+        // killed (SIGTERM, SIGHUP), the launcher takes the child with it rather than leave it orphaned;
+        // killed with SIGKILL it cannot, and the child's ParentWatch sees it gone and ends the child
         Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
         return child.waitFor();
     }
@@ -188,7 +190,7 @@ public final class Launcher {
         // growth during loading cost 0.4-0.5 GB of peak RSS (Q4_0 1B: 1.37 GB with G1, 0.99 serial).
         // TornadoVM's argfile picks its own collector, and two would stop the JVM from starting.
         if (tornadoArgfile == null) command.add("-XX:+UseSerialGC");
-        command.add("-D" + CHILD_PROPERTY + "=true");
+        command.add("-D" + CHILD_PROPERTY + "=" + ProcessHandle.current().pid());
         command.addAll(KERNEL_COMPILE_FLAGS);
         command.add("-cp");
         String gpuJar = new File(new File(classPath.split(File.pathSeparator)[0]).getAbsoluteFile().getParentFile(), GPU_JAR).getPath();

@@ -49,6 +49,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        ParentWatch.start(System.getProperty(ParentWatch.PROPERTY));
         System.exit(run(args));
     }
 

@@ -53,8 +53,13 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--html", paramLabel = "FILE", description = "Write the numbers and the heatmap(s) as an HTML page.")
         Path html;
 
+        @Mixin
+        OverwriteOption overwrite;
+
         @Override
         public Integer call() throws IOException {
+            overwrite.checkFile("--svg", svg);
+            overwrite.checkFile("--html", html);
             LlamaConfig base = HfConfigs.read(model);
             try (LoraAdapter adapter = LoraAdapter.load(dir, base);
                  LoraAdapter other = overlap == null ? null : LoraAdapter.load(overlap, base)) {
@@ -108,8 +113,12 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Mask file to write (safetensors, BOOL).")
         Path out;
 
+        @Mixin
+        OverwriteOption overwrite;
+
         @Override
         public Integer call() throws Exception {
+            overwrite.checkFile("--out", out);
             try (LoraAdapter adapter = LoraAdapter.load(dir, HfConfigs.read(model))) {
                 LoriMask mask = LoriMask.extract(adapter, sparsity);
                 mask.write(out);
@@ -135,8 +144,12 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the masked adapter.")
         Path out;
 
+        @Mixin
+        OverwriteOption overwrite;
+
         @Override
         public Integer call() throws Exception {
+            overwrite.checkDirectory("--out", out);
             try (LoraAdapter adapter = LoraAdapter.load(dir, HfConfigs.read(model))) {
                 LoriMask mask = LoriMask.read(maskFile);
                 mask.applyTo(adapter, out);
@@ -158,9 +171,13 @@ final class AdapterCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the merged checkpoint.")
         Path out;
 
+        @Mixin
+        OverwriteOption overwrite;
+
         @Override
         public Integer call() throws Exception {
             if (adapters.adapters.isEmpty()) throw new IllegalArgumentException("export needs at least one --adapter");
+            overwrite.checkDirectory("--out", out);
             adapters.merged = true;
             try (HfCheckpoint base = HfCheckpoint.open(model.path());
                  LoadedModel loaded = LoadedModel.open(model, adapters, Progress.merging("merging"))) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code convert}: writes a Hugging Face checkpoint as a GGUF file llama.cpp can load. */
@@ -25,8 +26,12 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Type of the matrices: f32, f16, bf16, q8_0 or q4_0 (default: ${DEFAULT-VALUE}).")
     String type;
 
+    @Mixin
+    OverwriteOption overwrite;
+
     @Override
     public Integer call() throws Exception {
+        overwrite.checkFile("--out", out);
         DType dtype = switch (type.toLowerCase(Locale.ROOT)) {
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;

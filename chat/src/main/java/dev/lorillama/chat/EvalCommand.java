@@ -86,6 +86,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json / tokenizer.model when the model has none beside it. Default: the model's.")
     Path tokenizer;
 
+    @Mixin
+    OverwriteOption overwrite;
+
     /** What was generated for the scored items: the texts LoRI's scorer reads, and how it went. */
     private record Generated(List<String> texts, int truncated, double seconds) {}
 
@@ -94,6 +97,7 @@ final class EvalCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be >= 1, got " + maxTokens);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         if (generations != null && model.path != null) throw new IllegalArgumentException("give either --model or --generations, not both");
+        overwrite.checkFile("--write-generations", writeGenerations);
         if (generations == null) DeviceBackends.select(device.device()); // a missing GPU is said before anything else
         NluProtocol.Task which = NluProtocol.Task.of(task, data);
         List<EvalRecords.EvalRecord> records = EvalRecords.read(data);

@@ -27,7 +27,7 @@ final class EvalGenerations {
 
     /** The generation of every record; null where the file has none. */
     static List<String> read(Path file, int records, Path data) {
-        List<JsonRecords.Located> values = JsonRecords.values(file);
+        List<JsonRecords.Located> values = JsonRecords.values(file, "{\"generation\": ...}");
         if (values.size() != records) {
             throw new UserInputException(file + ": " + values.size() + " generations for the " + records + " records of " + data
                     + " (one JSON object {\"generation\": ...} per record, in the same order)");

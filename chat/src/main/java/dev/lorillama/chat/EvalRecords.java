@@ -16,13 +16,11 @@ import java.util.Locale;
 final class EvalRecords {
     record EvalRecord(String instruction, String output) {}
 
-
     private EvalRecords() {}
 
     static List<EvalRecord> read(Path file) {
         List<EvalRecord> records = new ArrayList<>();
-        for (JsonRecords.Located l : JsonRecords.values(file)) records.add(record(file, l.where(), l.node()));
-        if (records.isEmpty()) throw new UserInputException(file + ": no records (expected a JSON array or JSON lines of {instruction, output})");
+        for (JsonRecords.Located l : JsonRecords.values(file, "{instruction, output}")) records.add(record(file, l.where(), l.node()));
         return records;
     }
 

@@ -43,6 +43,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    OverwriteOption overwrite;
+
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training records: a JSON array or JSON lines of {instruction, input, output}.")
     Path data;
 
@@ -119,6 +122,7 @@ final class TrainCommand implements Callable<Integer> {
         check(checkpointEvery >= 0, "--checkpoint-every must be >= 0");
         Path checkpoint = out.resolve("checkpoint");
         if (resume && !Files.isDirectory(checkpoint)) throw new UserInputException(checkpoint + ": no checkpoint to --resume from");
+        if (!resume) overwrite.checkDirectory("--out", out);
         Tokenizer tokenizer = ModelTokenizer.forModel(model.path(), tokenizerPath);
         int eos = eosToken == null ? tokenizer.eosId() : tokenizer.specialTokenId(eosToken)
                 .orElseThrow(() -> new UserInputException("--eos-token " + eosToken + " is not a token of the tokenizer"));

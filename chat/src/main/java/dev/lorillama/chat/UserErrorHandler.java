@@ -4,6 +4,14 @@ import dev.lorillama.runtime.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -30,12 +38,29 @@ final class UserErrorHandler implements IExecutionExceptionHandler, IParameterEx
             return USER_ERROR;
         }
         if (cause instanceof IOException io) {
-            cmd.getErr().println("error: " + io.getClass().getSimpleName() + ": " + io.getMessage());
+            cmd.getErr().println("error: " + describe(io));
             return USER_ERROR;
         }
         cmd.getErr().println("internal error: " + cause);
         if (System.getenv("LORILLAMA_DEBUG") != null) cause.printStackTrace(cmd.getErr());
         return INTERNAL_ERROR;
+    }
+
+    /** A file-system failure in words: the file and what went wrong, not Java's exception class. */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            String what = switch (f) {
+                case NoSuchFileException n -> "no such file or directory";
+                case AccessDeniedException a -> "permission denied";
+                case FileAlreadyExistsException x -> "already exists";
+                case DirectoryNotEmptyException d -> "directory not empty";
+                case NotDirectoryException d -> "not a directory";
+                default -> f.getReason() != null ? f.getReason().toLowerCase(Locale.ROOT) : "cannot be used";
+            };
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + what;
+        }
+        if (e instanceof CharacterCodingException) return "a file is not UTF-8 text";
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** A command line picocli cannot parse: its message (without picocli's "option option" stutter), then where help is. */

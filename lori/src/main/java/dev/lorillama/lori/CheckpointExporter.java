@@ -1,6 +1,5 @@
 package dev.lorillama.lori;
 
-import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.format.HfCheckpoint;
 import dev.lorillama.runtime.format.SafetensorsWriter;
 import dev.lorillama.runtime.format.TensorData;
@@ -30,9 +29,6 @@ public final class CheckpointExporter {
     private CheckpointExporter() {}
 
     public static void export(HfCheckpoint base, LlamaModel model, LinearProvider merged, Path outDir) throws IOException {
-        if (Files.exists(outDir.resolve("model.safetensors"))) {
-            throw new UserInputException(outDir + ": already holds a model.safetensors; choose an empty directory");
-        }
         Files.createDirectories(outDir);
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         for (String name : base.names()) {

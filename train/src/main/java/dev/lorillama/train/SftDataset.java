@@ -105,8 +105,7 @@ public final class SftDataset {
 
     static List<Record> readRecords(Path file) {
         List<Record> records = new ArrayList<>();
-        for (JsonRecords.Located l : JsonRecords.values(file)) records.add(record(file, l.where(), l.node()));
-        if (records.isEmpty()) throw new UserInputException(file + ": no records (expected a JSON array or JSON lines of {instruction, input, output})");
+        for (JsonRecords.Located l : JsonRecords.values(file, "{instruction, input, output}")) records.add(record(file, l.where(), l.node()));
         return records;
     }
 

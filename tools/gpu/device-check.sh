@@ -51,7 +51,7 @@ step() { # name, command... (a command may be one of this script's functions)
 }
 
 kernel_flags() { # what the tests' JVM needs beside TornadoVM's argfile (the CPU reference uses the Vector API)
-  echo "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --add-opens tornado.api/uk.ac.manchester.tornado.api=ALL-UNNAMED --add-opens tornado.runtime/uk.ac.manchester.tornado.runtime.tasks=ALL-UNNAMED"
+  echo "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
 }
 
 tests() {

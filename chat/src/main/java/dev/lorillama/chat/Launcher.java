@@ -175,11 +175,6 @@ public final class Launcher {
             command.add("@" + tornadoArgfile);
             // A kernel TornadoVM cannot compile would otherwise run as plain Java, silently and wrongly.
             command.add("-Dtornado.recover.bailout=False");
-            // The gpu module enlarges TornadoVM's per-graph task buffer (GraphCodeBuffer) by reflection.
-            command.add("--add-opens");
-            command.add("tornado.api/uk.ac.manchester.tornado.api=ALL-UNNAMED");
-            command.add("--add-opens");
-            command.add("tornado.runtime/uk.ac.manchester.tornado.runtime.tasks=ALL-UNNAMED");
         }
         command.add("--add-modules");
         command.add(VECTOR_MODULE);

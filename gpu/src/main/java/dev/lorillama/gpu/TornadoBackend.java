@@ -11,8 +11,8 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 
 /**
- * The TornadoVM backend (found by {@link java.util.ServiceLoader}): the whole forward pass as one
- * task graph on the first GPU TornadoVM lists, else on its default device (e.g. PoCL's OpenCL CPU
+ * The TornadoVM backend (found by {@link java.util.ServiceLoader}): the whole forward pass as a
+ * chain of task graphs (one per layer) on the first GPU TornadoVM lists, else on its default device (e.g. PoCL's OpenCL CPU
  * device). It needs a JVM started with TornadoVM's flags ({@code java -jar chat.jar} adds them
  * when TORNADOVM_HOME is set).
  */
@@ -21,15 +21,16 @@ public final class TornadoBackend implements DeviceBackend {
     private static final int BATCH = 128;
 
     /**
-     * TornadoVM compiles a task graph to its own bytecode in a buffer of 4 KiB by default, which
-     * a two-layer model's graph already overflows (the error only shows as "bailout"): one graph
-     * of an 8B model holds ~900 tasks. Read when TornadoVM compiles its first graph, so setting it
-     * here, before any graph exists, is early enough; a value given on the command line wins.
+     * TornadoVM compiles each task graph to its own bytecode in a buffer of 4 KiB by default,
+     * which a graph of a few dozen tasks overflows (the error only shows as "bailout"): a layer
+     * with adapters on every projection has ~26 tasks and ~40 arrays. Read when TornadoVM
+     * compiles its first graph, so setting it here, before any graph exists, is early enough; a
+     * value given on the command line wins.
      */
     private static final String BYTECODE_SIZE = "tornado.tvm.maxbytecodesize";
 
     static {
-        if (System.getProperty(BYTECODE_SIZE) == null) System.setProperty(BYTECODE_SIZE, String.valueOf(8 << 20));
+        if (System.getProperty(BYTECODE_SIZE) == null) System.setProperty(BYTECODE_SIZE, String.valueOf(1 << 20));
     }
 
     @Override

@@ -38,16 +38,21 @@ class GpuLogitsCommandTest {
     @MethodSource("cases")
     void gpuLogitsEqualCpuLogits(String name) throws Exception {
         Fixtures.Golden g = Fixtures.golden(name);
-        CliRunner.Result cpu = CliRunner.run(logitsCommand(g, "cpu"));
-        CliRunner.Result gpu = CliRunner.run(logitsCommand(g, "gpu"));
+        assertSameLogits(name, logitsCommand(g, "cpu"), logitsCommand(g, "gpu"));
+    }
+
+    /** Runs both {@code logits} commands: the same argmax at every position, the last logits within 1e-3. */
+    static void assertSameLogits(String label, String[] cpuCommand, String[] gpuCommand) throws Exception {
+        CliRunner.Result cpu = CliRunner.run(cpuCommand);
+        CliRunner.Result gpu = CliRunner.run(gpuCommand);
         assertEquals(0, cpu.exitCode(), cpu.err());
         assertEquals(0, gpu.exitCode(), gpu.err());
         JsonNode c = new ObjectMapper().readTree(cpu.out()), d = new ObjectMapper().readTree(gpu.out());
-        assertEquals(c.get("argmax"), d.get("argmax"), name + " argmax");
+        assertEquals(c.get("argmax"), d.get("argmax"), label + " argmax");
         double err = 0;
         for (int i = 0; i < c.get("logits").size(); i++) {
             err = Math.max(err, Math.abs(c.get("logits").get(i).asDouble() - d.get("logits").get(i).asDouble()));
         }
-        assertTrue(err <= 1e-3, name + ": --device gpu differs from --device cpu by " + err);
+        assertTrue(err <= 1e-3, label + ": --device gpu differs from --device cpu by " + err);
     }
 }

@@ -13,13 +13,22 @@ import java.util.SplittableRandom;
  * A random model (25M parameters, written in a second) whose answers last long enough to be
  * interrupted: about 100 tokens/s on one thread here, where the chat fixture does thousands.
  */
-final class SlowModel {
+public final class SlowModel {
     private SlowModel() {}
 
     /** A random Llama with the chat fixture's tokenizer: 8 layers of width 512. */
     static Path write(Path dir) throws IOException {
+        return write(dir, 8, 512, 8);
+    }
+
+    /**
+     * A random Llama with the chat fixture's tokenizer, {@code layers} layers of width
+     * {@code hidden}, {@code heads} query heads sharing {@code heads / 4} KV heads, FFN 3 × hidden
+     * (e.g. many thin layers, for the GPU's per-layer graphs).
+     */
+    public static Path write(Path dir, int layers, int hidden, int heads) throws IOException {
         Files.createDirectories(dir);
-        int hidden = 512, ffn = 1536, layers = 8, heads = 8, kvHeads = 2, headDim = 64, vocab = 352;
+        int ffn = 3 * hidden, kvHeads = heads / 4, headDim = hidden / heads, vocab = 352;
         Files.writeString(dir.resolve("config.json"), """
                 {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
                  "hidden_size": %d, "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": %d,

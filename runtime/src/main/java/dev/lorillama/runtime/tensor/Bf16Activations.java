@@ -19,6 +19,11 @@ final class Bf16Activations {
         return half;
     }
 
+    /** {@code x[from .. from+n)} rounded to bf16 into {@code into[at ..]}. */
+    static void round(float[] x, int from, int n, short[] into, int at) {
+        for (int i = 0; i < n; i++) into[at + i] = round(x[from + i]);
+    }
+
     static short round(float f) {
         int bits = Float.floatToRawIntBits(f);
         if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40); // keep it a NaN

@@ -63,7 +63,7 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
 
     /** Blocks in one row. */
     protected final int blocks;
-    private final long rowBytes;
+    protected final long rowBytes;
 
     protected BlockQuantizedMatrix(String name, DType dtype, MemorySegment data, int rows, int cols) {
         super(name, dtype, data, rows, cols);
@@ -97,6 +97,21 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
             for (int i = 0; i < perBlock; i++) sum += decodeScalar(offset, i) * Float.intBitsToFloat(x[xo++] << 16);
         }
         return sum;
+    }
+
+    /** Tokens a group kernel ({@link #multiplyDecodeRows}) takes at once: each weight is decoded once for all of them. */
+    protected static final int GROUP = 2;
+
+    /** Per-thread copies of a group's activations rounded to bf16, side by side, {@code cols} apart. */
+    private static final ThreadLocal<short[]> GROUP_HALVES = ThreadLocal.withInitial(() -> new short[0]);
+
+    /** The rows {@code x[xa .. xa+cols)} and {@code x[xb .. xb+cols)} rounded to bf16 as {@link #dotRows} rounds one, side by side. */
+    protected final short[] groupHalves(float[] x, int xa, int xb) {
+        short[] h = GROUP_HALVES.get();
+        if (h.length < GROUP * cols) GROUP_HALVES.set(h = new short[GROUP * cols]);
+        Bf16Activations.round(x, xa, cols, h, 0);
+        Bf16Activations.round(x, xb, cols, h, cols);
+        return h;
     }
 
     @Override

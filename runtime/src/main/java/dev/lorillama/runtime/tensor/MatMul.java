@@ -8,6 +8,8 @@ package dev.lorillama.runtime.tensor;
  * <p>A batch of several sequences comes as {@link RowRuns}: each run is multiplied as it would be
  * alone (decode kernel for one row, prefill kernel for more), inside the same row tiles, so the
  * weights stream from memory once for all runs and every row's result is independent of the batch.
+ * The one-row runs (sequences decoding) go together through {@link WeightMatrix#multiplyDecodeRows},
+ * whose group kernels decode each weight once for several of them.
  *
  * <p>A MatMul is a reusable task: {@link #multiply} sets its operands and runs it on the pool,
  * so a product allocates nothing. One instance serves one caller at a time.
@@ -39,6 +41,9 @@ public final class MatMul implements WorkerPool.Task {
     /** Where each run's lanes start in {@link #lanes} (runs of one row have none). */
     private int[] laneOffsets = new int[8];
     private int rowTile;
+    /** Rows of the one-row runs (decoding sequences) of the current product, when it has several runs; reused. */
+    private int[] decodeRows = new int[8];
+    private int decodeCount;
 
     /** Lays out block {@code task} of the runs' tokens as {@link TokenLanes} (a loop of its own: the product's tasks all read every block). */
     private final WorkerPool.Task fillLanes;
@@ -97,6 +102,14 @@ public final class MatMul implements WorkerPool.Task {
         this.fromRun = fromRun;
         this.toRun = toRun;
         this.rowTile = Math.max(16, roundUp(rows / (pool.threads() * TARGET_TASKS_PER_THREAD), 16));
+        decodeCount = 0;
+        if (toRun - fromRun > 1) {
+            for (int i = fromRun; i < toRun; i++) {
+                if (runs.length(i) > 1) continue;
+                if (decodeCount == decodeRows.length) decodeRows = java.util.Arrays.copyOf(decodeRows, 2 * decodeCount);
+                decodeRows[decodeCount++] = runs.start(i);
+            }
+        }
         try {
             if (w.readsTokenLanes()) layOutLanes();
             pool.parallelFor((rows + rowTile - 1) / rowTile, this);
@@ -158,7 +171,9 @@ public final class MatMul implements WorkerPool.Task {
             return;
         }
         for (int slice = rowFrom; slice < rowTo; slice += RUN_SLICE_ROWS) {
-            for (int i = fromRun; i < toRun; i++) multiplyRun(i, slice, Math.min(rowTo, slice + RUN_SLICE_ROWS));
+            int sliceTo = Math.min(rowTo, slice + RUN_SLICE_ROWS);
+            for (int i = fromRun; i < toRun; i++) if (runs.length(i) > 1) multiplyRun(i, slice, sliceTo);
+            if (decodeCount > 0) w.multiplyDecodeRows(x, decodeRows, decodeCount, y, slice, sliceTo);
         }
     }
 

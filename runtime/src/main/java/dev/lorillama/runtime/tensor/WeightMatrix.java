@@ -37,6 +37,17 @@ public interface WeightMatrix {
         }
     }
 
+    /**
+     * Decode of several sequences in one step: {@code y[t][r] = W[r] · x[t]} for the single tokens
+     * {@code t = tokens[0 .. count)} (rows of {@code x}, in any order) and rows {@code [rowFrom, rowTo)}.
+     * Each token gets exactly what {@link #multiplyRows} gives it alone. Formats with a kernel for
+     * it (Q8_0) decode each weight once for a group of tokens; this default, one token after
+     * the other, is their plain twin.
+     */
+    default void multiplyDecodeRows(float[] x, int[] tokens, int count, float[] y, int rowFrom, int rowTo) {
+        for (int i = 0; i < count; i++) multiplyRows(x, tokens[i], tokens[i] + 1, y, rowFrom, rowTo);
+    }
+
     /** Whether {@link #multiplyTokens} reads the {@link TokenLanes} layout of several tokens. */
     default boolean readsTokenLanes() {
         return false;

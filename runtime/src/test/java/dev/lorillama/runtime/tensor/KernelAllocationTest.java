@@ -26,6 +26,8 @@ class KernelAllocationTest {
     private static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
     /** Wider than {@link StoredMatrix#LONG_ROW}, a whole number of blocks of every type. */
     private static final int LONG_COLS = StoredMatrix.LONG_ROW + 256;
+    /** Tokens of sequences decoding together: two groups of two and one more. */
+    private static final int[] DECODING = {4, 0, 3, 1, 2};
 
     @TempDir
     Path dir;
@@ -44,7 +46,7 @@ class KernelAllocationTest {
         WeightMatrix[] weights = {mapped(type, rows, cols, 11), RandomBlocks.matrix(type, rows, cols, 11),
                 mapped(type, 4, LONG_COLS, 12), RandomBlocks.matrix(type, 4, LONG_COLS, 12)};
         float[] x = new float[tokens * cols], y = new float[tokens * rows], row = new float[cols];
-        float[] longX = new float[LONG_COLS], longY = new float[4];
+        float[] longX = new float[DECODING.length * LONG_COLS], longY = new float[DECODING.length * 4];
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NANOS;
         long allocated;
@@ -61,12 +63,14 @@ class KernelAllocationTest {
         for (int k = 0; k < 2; k++) {
             run(w[k], x, tokens, y, row, i);
             w[2 + k].multiplyRows(longX, 0, 1, longY, 0, 4);
+            w[2 + k].multiplyDecodeRows(longX, DECODING, DECODING.length, longY, 0, 4);
         }
     }
 
     private static void run(WeightMatrix w, float[] x, int tokens, float[] y, float[] row, int i) {
         w.multiplyRows(x, 0, 1, y, 0, w.rows());
         w.multiplyRows(x, 0, tokens, y, 0, w.rows());
+        w.multiplyDecodeRows(x, DECODING, DECODING.length, y, 0, w.rows());
         w.readRow(i % w.rows(), row, 0);
     }
 

@@ -64,6 +64,50 @@ class WeightMatrixKernelTest {
         }
     }
 
+    /**
+     * Decode of several sequences ({@link WeightMatrix#multiplyDecodeRows}; Q8_0 and Q4_0 have group
+     * kernels) against its twin, each token alone through {@link WeightMatrix#multiplyRows}, and
+     * against the scalar reference: 1..9 tokens (whole groups of four and leftovers) picked out of
+     * order from twelve rows, short rows and rows past {@code LONG_ROW} (bf16 activations; the
+     * inputs are bf16 values, so the reference sees what the kernel sees), an odd block count.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")
+    void decodeRowsOfSeveralSequencesGetWhatEachGetsAlone(DType type) {
+        int[] widths = colsFor(type);
+        int longRow = StoredMatrix.LONG_ROW + 4 * type.blockElements() + (type.blockElements() == 32 ? 32 : 0);
+        for (int cols : new int[] {widths[widths.length - 1], longRow}) {
+            int rows = 37, all = 12;
+            WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 5L * cols + type.ordinal());
+            double[][] reference = decodeAll(w);
+            Random random = new Random(cols);
+            float[] x = new float[all * cols];
+            for (int i = 0; i < x.length; i++) x[i] = Float.intBitsToFloat(Float.floatToRawIntBits((float) random.nextGaussian()) & 0xFFFF0000);
+            int[] order = {7, 2, 11, 0, 5, 9, 3, 10, 1};
+            for (int count = 1; count <= order.length; count++) {
+                float[] together = new float[all * rows], alone = new float[all * rows];
+                w.multiplyDecodeRows(x, order, count, together, 3, rows - 1);
+                for (int i = 0; i < count; i++) w.multiplyRows(x, order[i], order[i] + 1, alone, 3, rows - 1);
+                for (int t = 0; t < all; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        int at = t * rows + r;
+                        String where = type + " cols=" + cols + " count=" + count + " t=" + t + " r=" + r;
+                        if (alone[at] == 0) {
+                            assertEquals(0f, together[at], where + ": wrote outside its tokens and rows");
+                            continue;
+                        }
+                        // Alone and together run the same operations; only code compiled apart from its twin (C2
+                        // against C1 or the interpreter) may sum a vector's lanes in another order: rounding, 1e-7 of Σ|w·x|.
+                        double magnitude = 0;
+                        for (int c = 0; c < cols; c++) magnitude += Math.abs(reference[r][c] * x[t * cols + c]);
+                        assertEquals(alone[at], together[at], 1e-7 * magnitude, where + ": against the token alone");
+                        assertClose(reference[r], x, t * cols, together[at], where);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, mode = EnumSource.Mode.EXCLUDE, names = "BOOL")
     void threadedMatMulMatchesScalarReference(DType type) {

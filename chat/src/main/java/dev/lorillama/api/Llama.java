@@ -13,6 +13,10 @@ import dev.lorillama.runtime.generate.LogitsHook;
 import dev.lorillama.runtime.generate.QueueFullException;
 import dev.lorillama.runtime.generate.Scheduler;
 import dev.lorillama.runtime.generate.Ticket;
+import dev.lorillama.runtime.grammar.JsonGrammar;
+import dev.lorillama.runtime.grammar.JsonShape;
+import dev.lorillama.runtime.grammar.TokenTrie;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaConfig;
 import dev.lorillama.runtime.model.LlamaModel;
@@ -67,6 +71,14 @@ public final class Llama implements AutoCloseable {
     private final Arena mergedWeights;
     private final Scheduler.Limits batchLimits;
     private Scheduler scheduler; // made on first use
+    private TokenTrie vocabulary; // made at the first constrained prompt
+    /** JSON grammars by schema, the most recently used last: a server sees the same few schemas again and again. */
+    private final Map<JsonNode, JsonGrammar> grammars = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<JsonNode, JsonGrammar> eldest) {
+            return size() > 16;
+        }
+    };
 
     /** The projections of one adapter mix, and what to close with it. */
     private record Adapted(LinearProvider linears, AdapterSet set) {}
@@ -242,7 +254,7 @@ public final class Llama implements AutoCloseable {
         ReplyText text = new ReplyText(tokenizer, stops, settings, generation.sink());
         Scheduler.Job job = new Scheduler.Job(ids, linears, new GenerationOptions(settings.sampling(),
                 Math.min(settings.maxTokens(), room), stops), contextLength, text::accept,
-                LogitsHook.chain(logprobs, prompt.newConstraint(this)));
+                LogitsHook.chain(logprobs, prompt.newConstraint(this, stops)));
         Ticket ticket = wait ? scheduler().submitWaiting(job) : scheduler().submit(job);
         generation.started(ticket);
         ticket.result().whenComplete((result, error) -> {
@@ -254,6 +266,24 @@ public final class Llama implements AutoCloseable {
             generation.finished(text.reply(result, settings, 0, result.prefillNanos()));
         });
         return generation;
+    }
+
+    /** The vocabulary's prefix tree, built at the first constrained prompt (special tokens are never text). */
+    private synchronized TokenTrie vocabulary() {
+        if (vocabulary == null) {
+            byte[][] bytes = new byte[tokenizer.vocabSize()][];
+            for (int id = 0; id < bytes.length; id++) bytes[id] = tokenizer.isSpecial(id) ? null : tokenizer.tokenBytes(id);
+            vocabulary = new TokenTrie(bytes);
+        }
+        return vocabulary;
+    }
+
+    /** The grammar of a JSON schema over this vocabulary; the last few are kept, with the token sets they computed. */
+    JsonGrammar jsonGrammar(JsonNode schema) {
+        TokenTrie trie = vocabulary();
+        synchronized (grammars) {
+            return grammars.computeIfAbsent(schema, s -> new JsonGrammar(JsonShape.compile(s), trie));
+        }
     }
 
     private synchronized Scheduler scheduler() {

@@ -4,10 +4,13 @@ import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.tokenizer.ChatFormat;
 import dev.lorillama.tokenizer.ChatFormat.Message;
 import dev.lorillama.tokenizer.Role;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.lorillama.runtime.generate.LogitsHook;
+import dev.lorillama.runtime.grammar.JsonShape;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -27,7 +30,7 @@ public final class Prompt {
     private final GenerationSettings settings;
     private final Set<Integer> stopTokens; // null: the tokenizer's (end of turn, end of text)
     private final int topLogprobs;         // -1: no log-probabilities recorded
-    private final Function<Llama, LogitsHook> constraint; // null: any token may follow
+    private final BiFunction<Llama, Set<Integer>, LogitsHook> constraint; // (model, stop tokens) → hook; null: any token may follow
 
     private Prompt(List<Message> messages, String text, boolean withBos, int[] tokens, AdapterMix adapters,
                    GenerationSettings settings, Set<Integer> stopTokens) {
@@ -35,7 +38,8 @@ public final class Prompt {
     }
 
     private Prompt(List<Message> messages, String text, boolean withBos, int[] tokens, AdapterMix adapters,
-                   GenerationSettings settings, Set<Integer> stopTokens, int topLogprobs, Function<Llama, LogitsHook> constraint) {
+                   GenerationSettings settings, Set<Integer> stopTokens, int topLogprobs,
+                   BiFunction<Llama, Set<Integer>, LogitsHook> constraint) {
         this.messages = messages;
         this.text = text;
         this.withBos = withBos;
@@ -100,10 +104,28 @@ public final class Prompt {
      * generation (hooks keep state). It sees the logits after log-probabilities are recorded.
      */
     public Prompt withLogitsHook(Supplier<LogitsHook> newHook) {
-        return withConstraint(llama -> newHook.get());
+        return withConstraint((llama, stops) -> newHook.get());
     }
 
-    Prompt withConstraint(Function<Llama, LogitsHook> newHook) {
+    /**
+     * Constrained decoding: the reply is a JSON document valid under {@code schema} (a JSON Schema:
+     * see {@link JsonShape} for the keywords that can be enforced) whenever it ends with a stop
+     * token; at each step only tokens that keep it a valid prefix may be sampled.
+     *
+     * @throws IllegalArgumentException naming a keyword of the schema that cannot be enforced
+     */
+    public Prompt withJsonSchema(JsonNode schema) {
+        JsonShape.compile(schema); // refused now rather than when it generates
+        JsonNode copy = schema.deepCopy();
+        return withConstraint((llama, stops) -> llama.jsonGrammar(copy).newConstraint(stops));
+    }
+
+    /** Constrained decoding to any JSON object (OpenAI's JSON mode). */
+    public Prompt withJsonObject() {
+        return withJsonSchema(JsonNodeFactory.instance.objectNode().put("type", "object"));
+    }
+
+    private Prompt withConstraint(BiFunction<Llama, Set<Integer>, LogitsHook> newHook) {
         return new Prompt(messages, text, withBos, tokens, adapters, settings, stopTokens, topLogprobs, newHook);
     }
 
@@ -111,8 +133,8 @@ public final class Prompt {
         return topLogprobs;
     }
 
-    LogitsHook newConstraint(Llama llama) {
-        return constraint == null ? null : constraint.apply(llama);
+    LogitsHook newConstraint(Llama llama, Set<Integer> stops) {
+        return constraint == null ? null : constraint.apply(llama, stops);
     }
 
     public GenerationSettings settings() {

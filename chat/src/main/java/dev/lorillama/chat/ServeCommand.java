@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         description = {"OpenAI-compatible HTTP server.",
                 "Endpoints: GET /health, GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/completions "
                         + "(streamed as server-sent events with \"stream\": true, or one JSON object), with logprobs and "
-                        + "top_logprobs (and echo on /v1/completions).",
+                        + "top_logprobs (and echo on /v1/completions), response_format json_object and json_schema (by constrained "
+                        + "decoding: the reply parses and validates) and tools (Llama 3.1's JSON tool calls).",
                 "The request's \"model\" picks the base (its id, or \"base\"), an adapter by NAME, or several joined "
                         + "with '+' (e.g. \"nlu+code\": cat, weight 1 each), applied unmerged: one base in memory serves all.",
                 "Concurrency: continuous batching. Up to --parallel requests generate together, one token of each per step "

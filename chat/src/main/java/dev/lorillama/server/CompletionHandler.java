@@ -51,6 +51,7 @@ final class CompletionHandler implements Handler {
         ctx.attribute(RequestLog.MODEL, request.model());
         Prompt prompt = Prompt.tokens(request.prompt()).withAdapters(request.mix()).withSettings(request.settings());
         if (request.topLogprobs() >= 0) prompt = prompt.withLogprobs(request.topLogprobs());
+        if (request.jsonSchema() != null) prompt = prompt.withJsonSchema(request.jsonSchema());
         Generation generation;
         try {
             generation = llama.submit(prompt);
@@ -106,6 +107,7 @@ final class CompletionHandler implements Handler {
         if (request.echo() != null) {
             client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), false, null, request.echo(), null)));
         }
+        if (request.tools() != null) return streamToolCall(client, generation, request, OpenAiJson.envelope(id, object, created, request.model()));
         int[] sentChars = {request.echo() == null ? 0 : request.echo().length()};
         Reply reply = generation.stream(piece -> {
             ObjectNode logprobs = logprobs(cursor, piece, generation, sentChars[0]);
@@ -116,6 +118,25 @@ final class CompletionHandler implements Handler {
         String finish = OpenAiJson.finishReason(reply.finishReason());
         client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, object, created, request.model()), chat, null, null, finish)));
         if (request.includeUsage()) client.send(event(OpenAiJson.usageChunk(OpenAiJson.envelope(id, object, created, request.model()), reply)));
+        client.send("data: [DONE]\n\n");
+        return reply;
+    }
+
+    /**
+     * With tools the reply is a call or text, which only its end tells: it is sent whole, as a
+     * tool call's delta or as one content delta, then the finish reason.
+     */
+    private Reply streamToolCall(ClientConnection client, Generation generation, CompletionRequest request, ObjectNode envelope) {
+        Reply reply = generation.reply();
+        ObjectNode call = request.tools().call(reply.text());
+        String model = request.model();
+        String id = envelope.get("id").asText();
+        long created = envelope.get("created").asLong();
+        if (call != null) client.send(event(OpenAiJson.toolCallChunk(envelope, call)));
+        else client.send(event(OpenAiJson.chunk(envelope, true, null, reply.text(), null)));
+        String finish = call != null ? "tool_calls" : OpenAiJson.finishReason(reply.finishReason());
+        client.send(event(OpenAiJson.chunk(OpenAiJson.envelope(id, "chat.completion.chunk", created, model), true, null, null, finish)));
+        if (request.includeUsage()) client.send(event(OpenAiJson.usageChunk(OpenAiJson.envelope(id, "chat.completion.chunk", created, model), reply)));
         client.send("data: [DONE]\n\n");
         return reply;
     }
@@ -138,6 +159,8 @@ final class CompletionHandler implements Handler {
         String text = request.echo() == null ? reply.text() : request.echo() + reply.text();
         ObjectNode body = OpenAiJson.completion(OpenAiJson.envelope(newId(), chat ? "chat.completion" : "text_completion",
                 Instant.now().getEpochSecond(), request.model()), chat, text, reply, logprobs(cursor, reply.text(), generation, 0));
+        ObjectNode call = request.tools() == null ? null : request.tools().call(reply.text());
+        if (call != null) OpenAiJson.asToolCall(body, call);
         String json = OpenAiJson.MAPPER.writeValueAsString(body);
         if (!client.opened()) {
             ctx.status(200).contentType("application/json").result(json);

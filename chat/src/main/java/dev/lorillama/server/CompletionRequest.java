@@ -22,9 +22,12 @@ import java.util.Locale;
  * @param chat        chat completion (template) rather than text completion
  * @param topLogprobs log-probabilities asked for, with this many alternatives per token; -1: none
  * @param echo        for a text completion with {@code echo}: the prompt, which the reply starts with; else null
+ * @param jsonSchema  the schema the reply must follow ({@code response_format}'s, {"type": "object"} for JSON mode, or a
+ *                    forced tool call's); null: free text
+ * @param tools       the tools the reply may call; null: none
  */
 record CompletionRequest(String model, AdapterMix mix, int[] prompt, GenerationSettings settings, boolean stream,
-                         boolean includeUsage, boolean chat, int topLogprobs, String echo) {
+                         boolean includeUsage, boolean chat, int topLogprobs, String echo, JsonNode jsonSchema, ToolCalls tools) {
     /** The most alternatives per token {@code /v1/completions} gives ({@code logprobs: 5}), as OpenAI's. */
     static final int MOST_TEXT_LOGPROBS = 5;
 
@@ -37,7 +40,11 @@ record CompletionRequest(String model, AdapterMix mix, int[] prompt, GenerationS
         RequestFields.check(body, chat);
         String model = optionalText(body, "model");
         AdapterMix mix = models.resolve(model);
-        int[] prompt = chat ? chatPrompt(body, llama) : textPrompt(body, llama);
+        ToolCalls tools = chat ? ToolCalls.parse(body) : null;
+        if (tools != null && llama.chatFormat() == null) {
+            throw ApiError.unsupported("tools", "tools need a model with Llama 3's chat template (<|start_header_id|> ...); this one has none");
+        }
+        int[] prompt = !chat ? textPrompt(body, llama) : tools != null ? tools.prompt(body.get("messages"), llama.tokenizer()) : chatPrompt(body, llama);
         int room = llama.contextLength() - prompt.length;
         if (room < 1) {
             throw ApiError.contextLengthExceeded(chat ? "messages" : "prompt", "The prompt is " + prompt.length
@@ -70,8 +77,16 @@ record CompletionRequest(String model, AdapterMix mix, int[] prompt, GenerationS
             throw ApiError.unsupported("echo", "echo with logprobs (the prompt's own log-probabilities) is not supported; "
                     + "ask for one or the other");
         }
+        JsonNode jsonSchema = ResponseFormat.schema(body.get("response_format"));
+        if (tools != null && tools.forcedSchema() != null) {
+            if (jsonSchema != null) throw ApiError.invalid("response_format", "a JSON response_format cannot be combined with a forced tool_choice");
+            jsonSchema = tools.forcedSchema();
+        }
+        if (jsonSchema != null && !settings.stop().isEmpty()) {
+            throw ApiError.unsupported("stop", "stop strings cannot be combined with a JSON response_format (they could cut the JSON)");
+        }
         return new CompletionRequest(model == null ? models.baseId() : model, mix, prompt, settings, stream, includeUsage, chat,
-                topLogprobs, echo);
+                topLogprobs, echo, jsonSchema, tools);
     }
 
     /** Chat's {@code logprobs: true} with {@code top_logprobs: 0..20}: the alternatives wanted, or -1. */

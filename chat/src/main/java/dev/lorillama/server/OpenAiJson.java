@@ -104,6 +104,28 @@ final class OpenAiJson {
         return envelope;
     }
 
+    /** The choice's message becomes a tool call: no content, {@code tool_calls}, finish reason "tool_calls". */
+    static ObjectNode asToolCall(ObjectNode completion, ObjectNode call) {
+        ObjectNode choice = (ObjectNode) completion.get("choices").get(0);
+        ObjectNode message = (ObjectNode) choice.get("message");
+        message.putNull("content");
+        message.putArray("tool_calls").add(call);
+        choice.put("finish_reason", "tool_calls");
+        return completion;
+    }
+
+    /** A streamed chunk with the whole tool call in its delta (OpenAI's chunks carry an index in each call). */
+    static ObjectNode toolCallChunk(ObjectNode envelope, ObjectNode call) {
+        ObjectNode choice = envelope.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        ObjectNode indexed = delta.putArray("tool_calls").addObject().put("index", 0);
+        indexed.setAll(call);
+        choice.putNull("logprobs");
+        choice.putNull("finish_reason");
+        return envelope;
+    }
+
     /** One streamed piece: a chat delta (with the role in the first) or a text fragment, and a finish reason in the last. */
     static ObjectNode chunk(ObjectNode envelope, boolean chat, String role, String text, String finishReason) {
         return chunk(envelope, chat, role, text, finishReason, null);

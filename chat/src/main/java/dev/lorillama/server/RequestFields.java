@@ -17,9 +17,9 @@ import java.util.function.Predicate;
 final class RequestFields {
     /** Read by {@link CompletionRequest} on both endpoints. */
     private static final Set<String> USED = Set.of("model", "stream", "stream_options", "max_tokens", "max_completion_tokens",
-            "temperature", "top_p", "top_k", "min_p", "repeat_penalty", "seed", "stop");
+            "temperature", "top_p", "top_k", "min_p", "repeat_penalty", "seed", "stop", "response_format");
     /** Read on /v1/chat/completions only. */
-    private static final Set<String> USED_BY_CHAT = Set.of("messages", "logprobs", "top_logprobs");
+    private static final Set<String> USED_BY_CHAT = Set.of("messages", "logprobs", "top_logprobs", "tools", "tool_choice");
     /** Read on /v1/completions only ({@code logprobs} is a number there). */
     private static final Set<String> USED_BY_TEXT = Set.of("prompt", "logprobs", "echo");
     /** Accepted whatever their value: they only label the request. */
@@ -31,12 +31,8 @@ final class RequestFields {
 
     static {
         refuse("n", v -> v.isIntegralNumber() && v.asLong() == 1, "only one choice per request is supported (n = 1)");
-        refuse("tools", v -> v.isArray() && v.isEmpty(), "tools (function calling) are not supported by this server");
-        refuse("tool_choice", v -> v.isTextual() && v.asText().equals("none"), "tools (function calling) are not supported by this server");
-        refuse("functions", v -> v.isArray() && v.isEmpty(), "functions (function calling) are not supported by this server");
-        refuse("function_call", v -> v.isTextual() && v.asText().equals("none"), "functions (function calling) are not supported by this server");
-        refuse("response_format", v -> v.path("type").asText("").equals("text"),
-                "only {\"type\": \"text\"} is supported (no JSON mode or JSON schema)");
+        refuse("functions", v -> v.isArray() && v.isEmpty(), "the deprecated functions are not supported: use tools");
+        refuse("function_call", v -> v.isTextual() && v.asText().equals("none"), "the deprecated function_call is not supported: use tool_choice");
         refuse("logit_bias", v -> v.isObject() && v.isEmpty(), "logit_bias is not supported by this server");
         refuse("presence_penalty", v -> v.isNumber() && v.doubleValue() == 0, "presence_penalty is not supported (use repeat_penalty)");
         refuse("frequency_penalty", v -> v.isNumber() && v.doubleValue() == 0, "frequency_penalty is not supported (use repeat_penalty)");

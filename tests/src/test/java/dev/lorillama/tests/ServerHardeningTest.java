@@ -89,9 +89,11 @@ class ServerHardeningTest {
     @Test
     void fieldsThatWouldChangeTheReplyAreRefusedByName() throws Exception {
         String[][] cases = {
-                {"\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]", "tools", "unsupported_parameter"},
-                {"\"tool_choice\": \"required\"", "tool_choice", "unsupported_parameter"},
-                {"\"response_format\": {\"type\": \"json_object\"}", "response_format", "unsupported_parameter"},
+                {"\"tools\": [{\"type\": \"function\"}]", "tools[0]", "invalid_value"},
+                {"\"tool_choice\": \"required\"", "tool_choice", "invalid_value"},
+                {"\"functions\": [{\"name\": \"f\"}]", "functions", "unsupported_parameter"},
+                {"\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\": {\"type\": \"string\", \"pattern\": \"a\"}}}",
+                        "response_format.json_schema.schema", "unsupported_parameter"},
                 {"\"presence_penalty\": 0.5", "presence_penalty", "unsupported_parameter"},
                 {"\"echo\": true", "echo", "unknown_parameter"}, // echo is the legacy completions' alone
                 {"\"n\": 2", "n", "unsupported_parameter"},

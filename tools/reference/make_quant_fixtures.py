@@ -22,6 +22,13 @@
                                written here as llama.cpp's LoRA GGUF: q/k B rows permuted like the
                                base, scale alpha/r from adapter.lora.alpha)
    and index.json (tokens, types, each file's tensor types).
+3. With --llama-cpp too: tests/src/test/resources/fixtures/convert-mix/, what `convert --type
+   q4_k_m|q5_k_m|q6_k` is checked against: model/ (a tiny HF checkpoint in F16: hidden 256,
+   2 layers, heads 2/1 with head_dim 64 and FFN 64, so that o_proj and down_proj rows are not
+   whole 256-blocks and take llama-quantize's fallbacks; vocab 64, no tokenizer) and
+   expected.json: for each of Q4_K_M, Q5_K_M, Q6_K and each tensor of llama-quantize's file
+   (made from an F32 GGUF of the same values), its type, the SHA-256 of its bytes and its
+   weight RMSE against the source values.
 """
 import argparse
 import json
@@ -317,6 +324,82 @@ def write_llama_cpp_fixtures(bin_dir):
     print("wrote", OUT)
 
 
+MIX_TYPES = ["Q4_K_M", "Q5_K_M", "Q6_K"]
+MIX_OUT = os.path.join(ROOT, "tests", "src", "test", "resources", "fixtures", "convert-mix")
+
+
+def write_convert_mix_fixture(bin_dir):
+    import hashlib
+    hidden, layers, heads, kv_heads, head_dim, ffn, vocab = 256, 2, 2, 1, 64, 64, 64
+    rng = np.random.default_rng(2026)
+    shapes = {"self_attn.q_proj": (heads * head_dim, hidden), "self_attn.k_proj": (kv_heads * head_dim, hidden),
+              "self_attn.v_proj": (kv_heads * head_dim, hidden), "self_attn.o_proj": (hidden, heads * head_dim),
+              "mlp.gate_proj": (ffn, hidden), "mlp.up_proj": (ffn, hidden), "mlp.down_proj": (hidden, ffn)}
+    w = {"model.embed_tokens.weight": rng.standard_normal((vocab, hidden))}
+    for i in range(layers):
+        w[f"model.layers.{i}.input_layernorm.weight"] = 1 + 0.2 * rng.standard_normal(hidden)
+        w[f"model.layers.{i}.post_attention_layernorm.weight"] = 1 + 0.2 * rng.standard_normal(hidden)
+        for m, shape in shapes.items():
+            # a few outliers per row, as trained weights have, so the scale searches have work to do
+            a = rng.standard_normal(shape) / math.sqrt(shape[1])
+            a[rng.random(shape) < 0.01] *= 8
+            w[f"model.layers.{i}.{m}.weight"] = a
+    w["model.norm.weight"] = 1 + 0.2 * rng.standard_normal(hidden)
+    w["lm_head.weight"] = rng.standard_normal((vocab, hidden)) / math.sqrt(hidden)
+    w = {k: torch.from_numpy(v.astype(np.float16)) for k, v in w.items()}
+    shutil.rmtree(MIX_OUT, ignore_errors=True)
+    model = os.path.join(MIX_OUT, "model")
+    os.makedirs(model)
+    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": hidden,
+           "intermediate_size": ffn, "num_hidden_layers": layers, "num_attention_heads": heads,
+           "num_key_value_heads": kv_heads, "head_dim": head_dim, "rms_norm_eps": 1e-5, "rope_theta": 500000.0,
+           "vocab_size": vocab, "tie_word_embeddings": False, "hidden_act": "silu", "max_position_embeddings": 128,
+           "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "float16"}
+    with open(os.path.join(model, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=1)
+    st.save(w, os.path.join(model, "model.safetensors"), {"format": "pt"})
+
+    work = os.path.join(MIX_OUT, "work")
+    os.makedirs(work)
+    source = os.path.join(work, "mix-F32.gguf")
+    g = gguf.Writer()
+    g.add("general.architecture", gguf.STRING, "llama").add("general.name", gguf.STRING, "convert-mix")
+    g.add("llama.block_count", gguf.U32, layers).add("llama.context_length", gguf.U32, 128)
+    g.add("llama.embedding_length", gguf.U32, hidden).add("llama.feed_forward_length", gguf.U32, ffn)
+    g.add("llama.attention.head_count", gguf.U32, heads).add("llama.attention.head_count_kv", gguf.U32, kv_heads)
+    g.add("llama.attention.key_length", gguf.U32, head_dim).add("llama.attention.value_length", gguf.U32, head_dim)
+    g.add("llama.rope.freq_base", gguf.F32, 500000.0).add("llama.attention.layer_norm_rms_epsilon", gguf.F32, 1e-5)
+    g.add("llama.rope.dimension_count", gguf.U32, head_dim).add("llama.vocab_size", gguf.U32, vocab)
+    g.add("general.file_type", gguf.U32, 0)
+    values = {}
+    for name, t in w.items():
+        a = t.numpy().astype(np.float32)
+        if name.endswith("q_proj.weight"):
+            a = permute(a, heads)
+        elif name.endswith("k_proj.weight"):
+            a = permute(a, kv_heads)
+        values[hf_to_gguf_name(name)] = a
+        g.tensor_f32(hf_to_gguf_name(name), a)
+    g.write(source)
+    expected = {}
+    for ftype in MIX_TYPES:
+        path = os.path.join(work, f"mix-{ftype}.gguf")
+        run([os.path.join(bin_dir, "llama-quantize"), source, path, ftype, "1"])
+        reader = gguf.Reader(path)
+        expected[ftype] = {}
+        for name in reader.tensors:
+            raw = reader.tensors[name][2]
+            rmse = float(np.sqrt(np.mean((reader.dequantized(name).astype(np.float64) - values[name]) ** 2)))
+            expected[ftype][name] = {"type": reader.type_name(name), "sha256": hashlib.sha256(raw).hexdigest(),
+                                     "rmse": rmse}
+        print(ftype, sorted(set(v["type"] for v in expected[ftype].values())))
+    shutil.rmtree(work)
+    with open(os.path.join(MIX_OUT, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+        f.write("\n")
+    print("wrote", MIX_OUT)
+
+
 def read_kld_tokens(path):
     with open(path, "rb") as f:
         raw = f.read()
@@ -328,10 +411,15 @@ def read_kld_tokens(path):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--llama-cpp", help="directory with llama-quantize and llama-perplexity (built elsewhere)")
+    p.add_argument("--only-convert-mix", action="store_true", help="with --llama-cpp: write only part 3")
     a = p.parse_args()
+    if a.only_convert_mix:
+        write_convert_mix_fixture(a.llama_cpp)
+        return
     write_block_goldens()
     if a.llama_cpp:
         write_llama_cpp_fixtures(a.llama_cpp)
+        write_convert_mix_fixture(a.llama_cpp)
 
 
 if __name__ == "__main__":

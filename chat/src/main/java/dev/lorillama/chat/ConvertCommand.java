@@ -1,7 +1,7 @@
 package dev.lorillama.chat;
 
 import dev.lorillama.runtime.format.gguf.HfToGguf;
-import dev.lorillama.runtime.tensor.DType;
+import dev.lorillama.runtime.format.gguf.GgufFileType;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -23,7 +23,8 @@ final class ConvertCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16",
-            description = "Type of the matrices: f32, f16, bf16, q8_0 or q4_0 (default: ${DEFAULT-VALUE}).")
+            description = "Type of the matrices: f32, f16, bf16, q8_0, q4_0, or llama-quantize's per-tensor mixes "
+                    + "q4_k_m, q5_k_m, q6_k (default: ${DEFAULT-VALUE}).")
     String type;
 
     @Mixin
@@ -32,14 +33,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         overwrite.checkFile("--out", out);
-        DType dtype = switch (type.toLowerCase(Locale.ROOT)) {
-            case "f32" -> DType.F32;
-            case "f16" -> DType.F16;
-            case "bf16" -> DType.BF16;
-            case "q8_0" -> DType.Q8_0;
-            case "q4_0" -> DType.Q4_0;
-            default -> throw new IllegalArgumentException("--type: \"" + type + "\" is not one of f32, f16, bf16, q8_0, q4_0");
-        };
+        GgufFileType dtype = GgufFileType.parse(type);
         long start = System.nanoTime();
         HfToGguf.convert(model, out, dtype);
         System.err.printf(Locale.ROOT, "wrote %s (%s, %.1f MB) in %.1f s%n", out, dtype,

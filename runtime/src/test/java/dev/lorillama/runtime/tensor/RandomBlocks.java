@@ -7,7 +7,8 @@ import java.util.Random;
 /**
  * Test-only builder of valid stored matrices with random contents: any bytes are valid quants,
  * so blocks are random bytes whose f16 scale fields are overwritten with small, finite scales.
- * (K-quants cannot be written by the converter; this is how their kernels get exercised.)
+ * (The converter writes only some block types, and none with extreme scales; this is how every
+ * kernel gets exercised on any block.)
  */
 public final class RandomBlocks {
     private RandomBlocks() {}

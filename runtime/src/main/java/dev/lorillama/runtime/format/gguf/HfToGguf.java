@@ -25,28 +25,20 @@ import java.util.Map;
  * Converts a Hugging Face Llama checkpoint to GGUF the way llama.cpp's convert_hf_to_gguf.py
  * does: same metadata keys, tensor names, q/k rows permuted to the interleaved RoPE order, 1-D
  * tensors in F32, Llama 3.1 rope scaling as rope_freqs.weight, and the tokenizer from
- * tokenizer.json / tokenizer_config.json when the checkpoint has them. Every matrix is stored
- * as the requested type, except that rows not a whole number of 32-blocks fall back to F16.
+ * tokenizer.json / tokenizer_config.json when the checkpoint has them. Each matrix is stored in
+ * the type {@link GgufFileType#tensorType} gives: the requested type (rows that are not whole
+ * blocks in F16), or llama-quantize's per-tensor choice for the K-quant mixes.
  */
 public final class HfToGguf {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HfToGguf() {}
 
-    /** The types {@code convert} writes, with llama.cpp's general.file_type numbers. */
-    public static int fileType(DType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 7;
-            case BF16 -> 32;
-            default -> throw new UserInputException("--type " + type + " cannot be written (f32, f16, bf16, q8_0, q4_0)");
-        };
+    public static void convert(Path checkpointDir, Path out, DType type) throws IOException {
+        convert(checkpointDir, out, GgufFileType.parse(type.name()));
     }
 
-    public static void convert(Path checkpointDir, Path out, DType type) throws IOException {
-        int fileType = fileType(type);
+    public static void convert(Path checkpointDir, Path out, GgufFileType type) throws IOException {
         try (HfCheckpoint checkpoint = HfCheckpoint.open(checkpointDir)) {
             LlamaConfig c = checkpoint.config();
             LlamaWeights w = LlamaWeights.fromHfTensors(checkpoint, c);
@@ -63,34 +55,38 @@ public final class HfToGguf {
                     .putFloat32("llama.attention.layer_norm_rms_epsilon", c.rmsNormEps())
                     .putUInt32("llama.attention.key_length", c.headDim())
                     .putUInt32("llama.attention.value_length", c.headDim())
-                    .putUInt32("general.file_type", fileType)
+                    .putUInt32("general.file_type", type.number())
                     .putUInt32("llama.vocab_size", c.vocabSize())
                     .putUInt32("llama.rope.dimension_count", c.headDim());
-            if (type.isBlockQuantized()) gguf.putUInt32("general.quantization_version", 2);
+            if (type.base().isBlockQuantized()) gguf.putUInt32("general.quantization_version", 2);
             writeTokenizer(checkpointDir, c, gguf);
 
             if (c.ropeScaling() instanceof Llama3RopeScaling scaling) {
                 gguf.addVector("rope_freqs.weight", ropeFactors(c, scaling));
             }
-            addMatrix(gguf, "token_embd.weight", w.tokenEmbeddings(), type, 0);
+            // llama-quantize gives a tied embedding the LM head's type
+            String embeddingRole = c.tieWordEmbeddings() ? "output.weight" : "token_embd.weight";
+            addMatrix(gguf, "token_embd.weight", w.tokenEmbeddings(), type.tensorType(embeddingRole, 0, c.numLayers(), c.hiddenSize()), 0);
             for (int l = 0; l < c.numLayers(); l++) {
                 LayerWeights layer = w.layers().get(l);
                 gguf.addVector("blk." + l + ".attn_norm.weight", layer.attentionNorm());
                 for (Projection p : Projection.values()) {
                     // q/k rows go to the interleaved order RoPE pairs use in GGUF (0 = keep order).
                     int permuteHeadDim = p == Projection.Q || p == Projection.K ? c.headDim() : 0;
-                    addMatrix(gguf, p.ggufTensor(l), layer.projection(p), type, permuteHeadDim);
+                    WeightMatrix m = layer.projection(p);
+                    addMatrix(gguf, p.ggufTensor(l), m, type.tensorType(p.ggufTensor(l), l, c.numLayers(), m.cols()), permuteHeadDim);
                     if (p == Projection.O) gguf.addVector("blk." + l + ".ffn_norm.weight", layer.ffnNorm());
                 }
             }
             gguf.addVector("output_norm.weight", w.finalNorm());
-            if (!c.tieWordEmbeddings()) addMatrix(gguf, "output.weight", w.lmHead(), type, 0);
+            if (!c.tieWordEmbeddings()) {
+                addMatrix(gguf, "output.weight", w.lmHead(), type.tensorType("output.weight", 0, c.numLayers(), c.hiddenSize()), 0);
+            }
             gguf.write(out);
         }
     }
 
-    private static void addMatrix(GgufWriter gguf, String name, WeightMatrix m, DType type, int permuteHeadDim) {
-        DType stored = m.cols() % type.blockElements() == 0 ? type : DType.F16;
+    private static void addMatrix(GgufWriter gguf, String name, WeightMatrix m, DType stored, int permuteHeadDim) {
         gguf.addMatrix(name, stored, m.rows(), m.cols(), (r, dst) ->
                 m.readRow(permuteHeadDim > 0 ? RopePermutation.hfRowOf(r, permuteHeadDim) : r, dst, 0));
     }

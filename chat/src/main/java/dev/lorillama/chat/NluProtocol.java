@@ -1,6 +1,7 @@
 package dev.lorillama.chat;
 
 import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.train.PromptTemplate;
 import dev.lorillama.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,9 +18,6 @@ import java.util.stream.Collectors;
  * extraction of the record's {@code output}.
  */
 final class NluProtocol {
-    /** The template exactly as the LoRI code writes it, 16 spaces of indentation included. */
-    static final String TEMPLATE = "Below is an instruction that describes a task. Write a response that appropriately completes the request. "
-            + "\n\n                ### Instruction:\n                %s\n\n                ### Response:\n                ";
     static final String RESPONSE_MARKER = "### Response:";
     /** eval_model.py's --batch_size default: the loader yields only full batches of it. */
     static final int BATCH = 64;
@@ -73,7 +71,7 @@ final class NluProtocol {
     private NluProtocol() {}
 
     static String prompt(String instruction) {
-        return TEMPLATE.formatted(instruction);
+        return PromptTemplate.DEFAULT.prompt(instruction, ""); // get_default's, 16 spaces of indentation included
     }
 
     /**

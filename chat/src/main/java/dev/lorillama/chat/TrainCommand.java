@@ -8,6 +8,7 @@ import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.ModelLoader;
 import dev.lorillama.tokenizer.Tokenizer;
 import dev.lorillama.train.MaskedAdamW;
+import dev.lorillama.train.PromptTemplate;
 import dev.lorillama.train.SftDataset;
 import dev.lorillama.train.TrainableAdapter;
 import dev.lorillama.train.Trainer;
@@ -106,6 +107,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json / tokenizer.model when the model has none beside it. Default: the model's.")
     Path tokenizerPath;
 
+    @Option(names = "--template", paramLabel = "commonsense|default", defaultValue = "commonsense",
+            description = "The prompt, as LoRI builds it: commonsense (get_commonsense: 20-space indentation, an Input section when a record has one; "
+                    + "LoRI's NLU training) or default (get_default: 16 spaces, instruction only; LoRI's tasks/<name> files and the prompt eval scores). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String template;
+
     @Option(names = "--eos-token", paramLabel = "TEXT", description = "The token that ends each response. Default: the tokenizer's eos_token.")
     String eosToken;
 
@@ -126,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
         Tokenizer tokenizer = ModelTokenizer.forModel(model.path(), tokenizerPath);
         int eos = eosToken == null ? tokenizer.eosId() : tokenizer.specialTokenId(eosToken)
                 .orElseThrow(() -> new UserInputException("--eos-token " + eosToken + " is not a token of the tokenizer"));
-        SftDataset dataset = SftDataset.load(data, tokenizer, eos, maxLength, maxPromptLength, dataFraction);
+        SftDataset dataset = SftDataset.load(data, PromptTemplate.named(template), tokenizer, eos, maxLength, maxPromptLength, dataFraction);
         var optimizer = new MaskedAdamW.Settings(lr, 0.9, 0.999, 1e-8, weightDecay, warmupSteps, maxGradNorm);
         var settings = new TrainingSettings(rank, alpha, batchSize, epochs, maxLength, maxPromptLength, dataFraction, seed, trainA, optimizer, checkpointEvery);
         try (LlamaModel llama = ModelLoader.load(model.path(), model.threads())) {

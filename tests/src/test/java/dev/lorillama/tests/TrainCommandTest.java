@@ -15,6 +15,7 @@ import dev.lorillama.runtime.model.ModelLoader;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 import dev.lorillama.tokenizer.Tokenizer;
 import dev.lorillama.train.MaskedAdamW;
+import dev.lorillama.train.PromptTemplate;
 import dev.lorillama.train.SftDataset;
 import dev.lorillama.train.TrainableAdapter;
 import dev.lorillama.train.Trainer;
@@ -92,7 +93,7 @@ class TrainCommandTest {
     void loriSKeepsBExactlyZeroOutsideTheMaskAndContinualKeepsItsStart() throws Exception {
         Path loriD = tmp.resolve("for_mask");
         assertEquals(0, train(loriD).exitCode());
-        Path mask = tmp.resolve("mask.safetensors");
+        Path mask = tmp.resolve("masks/mask.safetensors"); // a folder not made yet: the command makes it, as train makes --out
         CliRunner.Result m = CliRunner.run("adapter", "mask", loriD.toString(), "--model", ChatFixture.MODEL.toString(), "--sparsity", "0.9", "--out", mask.toString());
         assertEquals(0, m.exitCode(), m.err());
         Path loriS = tmp.resolve("lori_s");
@@ -140,7 +141,7 @@ class TrainCommandTest {
     @Test
     void resumedRunEndsWithTheSameAdapterAsAnUninterruptedOne() throws Exception {
         Tokenizer tokenizer = Tokenizer.load(ChatFixture.MODEL);
-        SftDataset dataset = SftDataset.load(data, tokenizer, tokenizer.eosId(), 512, 256, 1.0);
+        SftDataset dataset = SftDataset.load(data, PromptTemplate.COMMONSENSE, tokenizer, tokenizer.eosId(), 512, 256, 1.0);
         TrainingSettings settings = new TrainingSettings(4, 8, 4, 2, 512, 256, 1.0, 0, true,
                 new MaskedAdamW.Settings(1e-2, 0.9, 0.999, 1e-8, 0, 2, 1.0), 0);
         try (LlamaModel model = ModelLoader.load(ChatFixture.MODEL, 1)) {
@@ -200,6 +201,14 @@ class TrainCommandTest {
         CliRunner.Result wrongMask = train(tmp.resolve("y"), "--mask", Fixtures.mask("lori_d_0.9_mask.safetensors").toString());
         assertEquals(2, wrongMask.exitCode());
         assertTrue(wrongMask.err().contains("mask"), wrongMask.err());
+        Path withInput = Files.writeString(tmp.resolve("input.json"), "[{\"instruction\": \"Add.\", \"input\": \"2 and 3\", \"output\": \"5\"}]");
+        CliRunner.Result inputUnderDefault = CliRunner.run("train", "--model", ChatFixture.MODEL.toString(), "--data", withInput.toString(),
+                "--out", tmp.resolve("x").toString(), "--template", "default");
+        assertEquals(2, inputUnderDefault.exitCode());
+        assertTrue(inputUnderDefault.err().contains("input.json: a record has an \"input\", which the default template"), inputUnderDefault.err());
+        CliRunner.Result unknownTemplate = train(tmp.resolve("x"), "--template", "alpaca");
+        assertEquals(2, unknownTemplate.exitCode());
+        assertTrue(unknownTemplate.err().contains("--template alpaca is not one of LoRI's prompts"), unknownTemplate.err());
         CliRunner.Result noResume = train(tmp.resolve("z"), "--resume");
         assertEquals(2, noResume.exitCode());
         assertTrue(noResume.err().contains("no checkpoint to --resume from"), noResume.err());

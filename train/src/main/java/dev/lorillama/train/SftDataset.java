@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * LoRI's supervised fine-tuning data (src/get_datasets.py, {@code get_commonsense} and
  * {@code tokenize_batch_element}): Alpaca-style records {instruction, input?, output} from a JSON
- * array or JSON lines, each turned into the training prompt (the template below, indented by 20
- * spaces as in the repository's source), tokenized without BOS, the response followed by EOS.
+ * array or JSON lines, each turned into a training prompt ({@link PromptTemplate}: LoRI's
+ * {@code get_commonsense} or {@code get_default}), tokenized without BOS, the response followed by EOS.
  *
  * <p>Records are keyed by their prompt as LoRI's dict does: a repeated prompt keeps its first
  * place and its last output. Too long an example keeps the first {@code maxPromptLength} prompt
@@ -22,8 +22,6 @@ import java.util.Map;
  * response tokens.
  */
 public final class SftDataset {
-    private static final String INDENT = " ".repeat(20);
-
     private final List<SftExample> examples;
 
     private SftDataset(List<SftExample> examples) {
@@ -33,25 +31,12 @@ public final class SftDataset {
     /** One record of the file, before templating. */
     public record Record(String instruction, String input, String output) {}
 
-    /** LoRI's training prompt for a record (with the "Input:" section when input is non-empty). */
-    public static String prompt(String instruction, String input) {
-        if (input != null && !input.isEmpty()) {
-            return "Below is an instruction that describes a task, paired with an input that provides further context. "
-                    + "Write a response that appropriately completes the request.\n\n"
-                    + INDENT + "### Instruction:\n" + INDENT + instruction + "\n\n"
-                    + INDENT + "### Input:\n" + INDENT + input + "\n\n"
-                    + INDENT + "### Response:\n" + INDENT;
-        }
-        return "Below is an instruction that describes a task. Write a response that appropriately completes the request. \n\n"
-                + INDENT + "### Instruction:\n" + INDENT + instruction + "\n\n"
-                + INDENT + "### Response:\n" + INDENT;
-    }
-
     /**
-     * Reads and tokenizes {@code file}; {@code fraction} keeps the first {@code int(n·fraction)}
-     * records (LoRI's data_fraction).
+     * Reads and tokenizes {@code file} under {@code template}; {@code fraction} keeps the first
+     * {@code int(n·fraction)} records (LoRI's data_fraction).
      */
-    public static SftDataset load(Path file, Tokenizer tokenizer, int eosId, int maxLength, int maxPromptLength, double fraction) {
+    public static SftDataset load(Path file, PromptTemplate template, Tokenizer tokenizer, int eosId, int maxLength, int maxPromptLength,
+            double fraction) {
         if (maxPromptLength < 1 || maxPromptLength >= maxLength) {
             throw new UserInputException("--max-prompt-length " + maxPromptLength + " must be between 1 and --max-length " + maxLength + " - 1");
         }
@@ -59,7 +44,13 @@ public final class SftDataset {
         List<Record> records = readRecords(file);
         records = records.subList(0, (int) (records.size() * fraction));
         Map<String, String> byPrompt = new LinkedHashMap<>();
-        for (Record r : records) byPrompt.put(prompt(r.instruction(), r.input()), r.output());
+        for (Record r : records) {
+            if (template == PromptTemplate.DEFAULT && !r.input().isEmpty()) {
+                throw new UserInputException(file + ": a record has an \"input\", which the default template (LoRI's get_default) has no place for: "
+                        + "use --template commonsense");
+            }
+            byPrompt.put(template.prompt(r.instruction(), r.input()), r.output());
+        }
         List<SftExample> examples = new ArrayList<>();
         for (Map.Entry<String, String> e : byPrompt.entrySet()) {
             examples.add(example(tokenizer.encode(e.getKey()), tokenizer.encode(e.getValue()), eosId, maxLength, maxPromptLength, file));

@@ -19,11 +19,24 @@ class SftDatasetTest {
     void promptIsLorisTrainingTemplate() {
         assertEquals("Below is an instruction that describes a task. Write a response that appropriately completes the request. \n\n"
                 + S20 + "### Instruction:\n" + S20 + "Is the sky blue?\n\n" + S20 + "### Response:\n" + S20,
-                SftDataset.prompt("Is the sky blue?", ""));
+                PromptTemplate.COMMONSENSE.prompt("Is the sky blue?", ""));
         assertEquals("Below is an instruction that describes a task, paired with an input that provides further context. "
                 + "Write a response that appropriately completes the request.\n\n"
                 + S20 + "### Instruction:\n" + S20 + "Add.\n\n" + S20 + "### Input:\n" + S20 + "2 and 3\n\n" + S20 + "### Response:\n" + S20,
-                SftDataset.prompt("Add.", "2 and 3"));
+                PromptTemplate.COMMONSENSE.prompt("Add.", "2 and 3"));
+    }
+
+    /** get_default's generate_prompt, lines 26-33 (LoRI's tasks/<name> files, the NLU test sets): 16 spaces, no Input section. */
+    @Test
+    void defaultPromptIsLorisTaskTemplate() {
+        String s16 = " ".repeat(16);
+        assertEquals("Below is an instruction that describes a task. Write a response that appropriately completes the request. \n\n"
+                + s16 + "### Instruction:\n" + s16 + "Is the sky blue?\n\n" + s16 + "### Response:\n" + s16,
+                PromptTemplate.DEFAULT.prompt("Is the sky blue?", ""));
+        assertEquals(PromptTemplate.DEFAULT, PromptTemplate.named("default"));
+        assertEquals(PromptTemplate.COMMONSENSE, PromptTemplate.named("commonsense"));
+        UserInputException e = assertThrows(UserInputException.class, () -> PromptTemplate.named("alpaca"));
+        assertEquals("--template alpaca is not one of LoRI's prompts: commonsense, default", e.getMessage());
     }
 
     /** tokenize_batch_element: response + EOS; too long: prompt keeps its first 256 (keep_start), then the response its first 512-256. */

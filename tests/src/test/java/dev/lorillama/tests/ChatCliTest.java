@@ -87,17 +87,13 @@ class ChatCliTest {
             stdin.flush();
             awaitText(err, "prompt: 25 tokens", 1);
             awaitText(out, "> ", 2);
-            interrupt(p);
+            ChatJar.interrupt(p);
             assertTrue(p.waitFor(20, TimeUnit.SECONDS));
             assertEquals(130, p.exitValue());
             assertEquals("> " + ChatFixture.expected("chat", "base", "Hello").reply() + "\n> ", out.text());
         } finally {
             p.destroyForcibly();
         }
-    }
-
-    private static void interrupt(Process p) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
     }
 
     private static void awaitText(ChatJar.Drain stream, String text, int times) throws InterruptedException {

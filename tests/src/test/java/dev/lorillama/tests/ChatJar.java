@@ -110,6 +110,11 @@ public final class ChatJar {
         return d;
     }
 
+    /** Ctrl-C: SIGINT to the process (start it under {@code env --default-signal=INT}, or a JVM started with SIGINT ignored never sees it). */
+    static void interrupt(Process p) throws IOException, InterruptedException {
+        if (new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor() != 0) throw new AssertionError("kill -INT " + p.pid() + " failed");
+    }
+
     /** Types {@code text} into a console (a pseudo-terminal's input). */
     static void type(java.io.OutputStream keys, String text) throws IOException {
         keys.write(text.getBytes(StandardCharsets.UTF_8));

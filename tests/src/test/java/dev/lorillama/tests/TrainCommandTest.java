@@ -177,6 +177,42 @@ class TrainCommandTest {
         }
     }
 
+    /** Ctrl-C in a running chat.jar train: the checkpoint is written, exit 130, and --resume goes on from its step. */
+    @Test
+    void ctrlCWritesACheckpointThatResumeGoesOnFrom() throws Exception {
+        Path out = tmp.resolve("interrupted");
+        List<String> command = List.of("env", "--default-signal=INT", ChatJar.JAVA, "--add-modules", "jdk.incubator.vector", "-cp",
+                ChatJar.jar().toString(), "dev.lorillama.chat.Main", "train", "--model", ChatFixture.MODEL.toString(), "--data", data.toString(),
+                "--out", out.toString(), "--rank", "4", "--alpha", "8", "--batch-size", "4", "--epochs", "100000", "--threads", "1",
+                "--checkpoint-every", "0");
+        long stoppedAt = interruptAfterAStep(new ProcessBuilder(command).start(), out);
+        List<String> resume = new ArrayList<>(command);
+        resume.add("--resume");
+        Process resumed = new ProcessBuilder(resume).start();
+        ChatJar.Drain err = ChatJar.drain(resumed.getErrorStream());
+        ChatJar.awaitConsole(err, "resuming at step " + stoppedAt, 1);
+        assertTrue(interruptAfterAStep(resumed, out, err) > stoppedAt, "the resumed run went on");
+    }
+
+    private static long interruptAfterAStep(Process p, Path out) throws Exception {
+        return interruptAfterAStep(p, out, ChatJar.drain(p.getErrorStream()));
+    }
+
+    /** Waits for a step's progress line, sends Ctrl-C, and returns the step the checkpoint holds. */
+    private static long interruptAfterAStep(Process p, Path out, ChatJar.Drain err) throws Exception {
+        ChatJar.drain(p.getInputStream());
+        ChatJar.awaitConsole(err, "tok/s", 1);
+        ChatJar.interrupt(p);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "train stops after Ctrl-C");
+        err.join(5000);
+        assertEquals(130, p.exitValue(), err.text());
+        assertTrue(err.text().contains("interrupted after step"), err.text());
+        JsonNode state = new ObjectMapper().readTree(out.resolve("checkpoint/trainer_state.json").toFile());
+        long step = state.get("step").asLong();
+        assertTrue(step >= 1 && err.text().contains("interrupted after step " + step + " of"), err.text());
+        return step;
+    }
+
     @Test
     void quantizedBasesTrain() {
         for (String type : new String[] {"q8_0", "bf16"}) {

@@ -10,6 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 jar="java -jar ${CHAT_JAR:-$root/chat/target/chat.jar}"   # CHAT_JAR: a copy, so that a rebuild cannot change it mid-run
 /usr/bin/python3 "$root/tools/training-demo/make_demo.py" "$out"
 cd "$out"
+mkdir -p out/masks   # adapter mask writes into an existing folder only
 tasks=(animals compare colors); declare -A kind=([animals]=boolq [compare]=piqa [colors]=winogrande)
 # --template default: the prompt LoRI uses for tasks/<name> files and eval scores (16 spaces);
 # under the 20-space commonsense prompt a model this small answers nothing at eval time

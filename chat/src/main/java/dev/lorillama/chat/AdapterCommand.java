@@ -121,8 +121,6 @@ final class AdapterCommand implements Runnable {
             overwrite.checkFile("--out", out);
             try (LoraAdapter adapter = LoraAdapter.load(dir, HfConfigs.read(model))) {
                 LoriMask mask = LoriMask.extract(adapter, sparsity);
-                Path folder = out.toAbsolutePath().getParent();
-                if (folder != null) Files.createDirectories(folder);
                 mask.write(out);
                 for (String key : mask.masks().keySet()) System.out.printf(Locale.ROOT, "%-70s %.4f%n", key, mask.density(key));
                 System.out.printf(Locale.ROOT, "threshold %s, overall density %.6f -> %s%n", mask.threshold(), mask.density(), out);

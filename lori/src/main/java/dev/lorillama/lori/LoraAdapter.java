@@ -99,14 +99,14 @@ public final class LoraAdapter implements AutoCloseable {
     private static LoraModule toModule(String modulePath, TensorData[] pair, LoraConfig config, LlamaConfig base, Path file,
                                        SharedFactors shared) {
         String[] parts = modulePath.split("\\.");
-        int layer = Integer.parseInt(parts[2]);
+        int layer = parts[2].length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(parts[2]); // digits: the key's pattern
         Projection p = Projection.byModuleName(parts[4]).orElseThrow(() ->
                 new UserInputException(file + ": module \"" + modulePath + "\" is not one of the seven Llama projections"));
+        if (layer >= base.numLayers()) {
+            throw new UserInputException(file + ": module \"" + modulePath + "\" names layer " + parts[2] + " but the base model has " + base.numLayers());
+        }
         if (!p.modulePath(layer).equals(modulePath)) {
             throw new UserInputException(file + ": module \"" + modulePath + "\" is not where Llama keeps " + p.moduleName());
-        }
-        if (layer >= base.numLayers()) {
-            throw new UserInputException(file + ": module \"" + modulePath + "\" names layer " + layer + " but the base model has " + base.numLayers());
         }
         if (!config.targets(p, layer)) {
             throw new UserInputException(file + ": has tensors for \"" + modulePath + "\" which adapter_config.json does not target");

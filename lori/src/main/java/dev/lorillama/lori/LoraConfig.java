@@ -1,10 +1,9 @@
 package dev.lorillama.lori;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.runtime.format.StrictJson;
 import dev.lorillama.runtime.model.Projection;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,13 +35,8 @@ public record LoraConfig(
 
     public static LoraConfig read(Path file) {
         if (!Files.isRegularFile(file)) throw new UserInputException(file + ": no such file (an adapter needs adapter_config.json)");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new UserInputException(file + ": cannot read JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new UserInputException(file + ": not a JSON object");
+        JsonNode root = StrictJson.read(file, "a JSON object (PEFT adapter_config.json)");
+        if (!root.isObject()) throw new UserInputException(file + ": not a JSON object");
         String where = file.toString();
         String peftType = root.path("peft_type").asText("LORA");
         if (!peftType.equals("LORA")) throw new UserInputException(where + ": peft_type \"" + peftType + "\" is not supported (only LORA)");

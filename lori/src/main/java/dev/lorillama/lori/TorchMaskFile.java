@@ -49,7 +49,7 @@ final class TorchMaskFile {
             ZipEntry pickle = zip.stream().filter(e -> e.getName().endsWith("/data.pkl") || e.getName().equals("data.pkl"))
                     .findFirst().orElseThrow(() -> new UserInputException(file + ": a zip without data.pkl (not a torch.save file)"));
             String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
-            Object root = unpickle(zip.getInputStream(pickle).readAllBytes(), file);
+            Object root = unpickle(bounded(zip, pickle, file), file);
             if (!(root instanceof Map<?, ?> dict)) throw new UserInputException(file + ": holds a " + describe(root) + ", expected a dict of mask tensors");
             Map<String, boolean[]> masks = new LinkedHashMap<>();
             Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -60,7 +60,7 @@ final class TorchMaskFile {
                 if (t.shape().length != 2) throw new UserInputException(file + ": mask \"" + key + "\" must be 2-D, found " + t.shape().length + "-D");
                 ZipEntry data = zip.getEntry(prefix + "data/" + t.storage().key());
                 if (data == null) throw new UserInputException(file + ": no storage data/" + t.storage().key() + " for \"" + key + "\"");
-                byte[] bytes = zip.getInputStream(data).readAllBytes();
+                byte[] bytes = bounded(zip, data, file);
                 masks.put(key, elements(file, key, t, bytes));
                 shapes.put(key, t.shape().clone());
             }
@@ -77,8 +77,13 @@ final class TorchMaskFile {
             case "FloatStorage" -> 4;
             default -> throw new UserInputException(file + ": mask \"" + key + "\" is a " + t.storage().type() + " tensor (expected bool)");
         };
-        int rows = Math.toIntExact(t.shape()[0]), cols = Math.toIntExact(t.shape()[1]);
-        boolean[] keep = new boolean[Math.multiplyExact(rows, cols)];
+        long elements = t.shape()[0] * t.shape()[1];
+        if (t.shape()[0] < 0 || t.shape()[1] < 0 || t.shape()[0] > bytes.length || t.shape()[1] > bytes.length || elements > bytes.length / width) {
+            throw new UserInputException(file + ": mask \"" + key + "\" of shape " + java.util.Arrays.toString(t.shape())
+                    + " needs more than its storage's " + bytes.length + " bytes");
+        }
+        int rows = (int) t.shape()[0], cols = (int) t.shape()[1];
+        boolean[] keep = new boolean[rows * cols];
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
@@ -92,9 +97,33 @@ final class TorchMaskFile {
         return keep;
     }
 
-    /** Runs the pickle program: the opcodes torch.save's protocol-2 pickles of tensor dicts use. */
+    /** No entry of a mask file comes near this; a larger (or lying) one is refused before it is inflated. */
+    static final int MAX_ENTRY_BYTES = 1 << 28;
+
+    private static byte[] bounded(ZipFile zip, ZipEntry entry, Path file) throws IOException {
+        try (InputStream in = zip.getInputStream(entry)) {
+            byte[] bytes = in.readNBytes(MAX_ENTRY_BYTES + 1);
+            if (bytes.length > MAX_ENTRY_BYTES) throw new UserInputException(file + ": " + entry.getName() + " inflates past " + (MAX_ENTRY_BYTES >> 20) + " MB");
+            return bytes;
+        }
+    }
+
+    /**
+     * Runs the pickle program: the opcodes torch.save's protocol-2 pickles of tensor dicts use. A
+     * program that reads past its end, pops an empty stack or hands an opcode the wrong kind of
+     * value is a broken file: refused with the opcode's offset.
+     */
     static Object unpickle(byte[] program, Path file) {
         ByteBuffer in = ByteBuffer.wrap(program).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            return run(in, file);
+        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | ClassCastException | java.util.NoSuchElementException
+                 | NullPointerException | IllegalArgumentException e) {
+            throw new UserInputException(file + ": data.pkl is not a pickle of mask tensors (broken at byte " + in.position() + ")");
+        }
+    }
+
+    private static Object run(ByteBuffer in, Path file) {
         Deque<Integer> marks = new ArrayDeque<>();
         List<Object> stackList = new ArrayList<>();
         Map<Integer, Object> memo = new HashMap<>();
@@ -203,6 +232,7 @@ final class TorchMaskFile {
     }
 
     private static String string(ByteBuffer in, int length) {
+        if (length < 0 || length > in.remaining()) throw new java.nio.BufferUnderflowException();
         byte[] bytes = new byte[length];
         in.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);

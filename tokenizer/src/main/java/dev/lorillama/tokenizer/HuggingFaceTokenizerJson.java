@@ -1,7 +1,8 @@
 package dev.lorillama.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.runtime.format.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,8 +23,8 @@ import java.util.Set;
  * the field.
  */
 final class HuggingFaceTokenizerJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    /** Bounds what a (gzipped) file may expand to before it is parsed: Llama 3's tokenizer.json has 9 MB. */
+    static final int MAX_JSON_BYTES = 256 << 20;
     private HuggingFaceTokenizerJson() {}
 
     static TokenizerParts read(Path file) {
@@ -205,10 +206,19 @@ final class HuggingFaceTokenizerJson {
     }
 
     private static JsonNode parse(Path file) {
+        byte[] bytes;
         try (InputStream in = TokenizerFiles.open(file)) {
-            return JSON.readTree(in);
+            bytes = in.readNBytes(MAX_JSON_BYTES + 1);
         } catch (IOException e) {
-            throw new TokenizerException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new TokenizerException(file + ": cannot be read: " + e.getMessage(), e);
+        }
+        if (bytes.length > MAX_JSON_BYTES) {
+            throw new TokenizerException(file + ": more than " + (MAX_JSON_BYTES >> 20) + " MB of JSON (Llama 3's tokenizer.json has 9 MB)");
+        }
+        try {
+            return StrictJson.parse(bytes, file.toString(), "a JSON object");
+        } catch (UserInputException e) {
+            throw new TokenizerException(e.getMessage(), e);
         }
     }
 }

@@ -17,6 +17,9 @@ import java.util.List;
  * merge rule ranked by the joined token. The special tokens are Llama 3's, numbered after the ranks.
  */
 final class TiktokenModel {
+    /** Ranks run 0..n-1 without gaps; Llama 3 has 128,000. A larger rank is a corrupt line, not a reason to allocate. */
+    static final int MAX_RANKS = 1 << 22;
+
     private TiktokenModel() {}
 
     static TokenizerParts read(Path file) {
@@ -56,7 +59,7 @@ final class TiktokenModel {
             if (space <= 0 || line.indexOf(' ', space + 1) >= 0) throw new IllegalArgumentException();
             bytes = Base64.getDecoder().decode(line.substring(0, space));
             rank = Integer.parseInt(line.substring(space + 1).trim());
-            if (rank < 0) throw new IllegalArgumentException();
+            if (rank < 0 || rank >= MAX_RANKS) throw new IllegalArgumentException();
         } catch (IllegalArgumentException e) {
             throw TokenizerException.field(file, "line " + lineNumber, "'base64-token rank' (a tiktoken BPE file such as Llama 3's tokenizer.model)",
                     describe(line));

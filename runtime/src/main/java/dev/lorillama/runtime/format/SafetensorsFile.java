@@ -1,7 +1,6 @@
 package dev.lorillama.runtime.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.tensor.DType;
 import java.io.IOException;
@@ -9,13 +8,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,7 +25,6 @@ import java.util.Map;
  */
 public final class SafetensorsFile {
     private static final long MAX_HEADER_BYTES = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
     private final Map<String, TensorData> tensors;
@@ -58,58 +57,74 @@ public final class SafetensorsFile {
                     + " does not fit a file of " + size + " bytes");
         }
         byte[] headerBytes = file.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
-        JsonNode header;
-        try {
-            header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UserInputException(path + ": header is not valid JSON: " + e.getMessage());
-        }
-        if (header == null || !header.isObject()) throw new UserInputException(path + ": header is not a JSON object");
+        JsonNode header = StrictJson.parse(headerBytes, path + ": header", "a JSON object {name: {dtype, shape, data_offsets}}");
+        if (!header.isObject()) throw new UserInputException(path + ": header is not a JSON object");
         MemorySegment data = file.asSlice(8 + headerLength);
-        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        Map<String, Layout> layouts = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (entry.getKey().equals("__metadata__")) {
+                if (!entry.getValue().isObject()) throw new UserInputException(path + ": __metadata__ is not a JSON object");
                 entry.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                continue;
+            } else {
+                layouts.put(entry.getKey(), layout(path, entry.getKey(), entry.getValue()));
             }
-            tensors.put(entry.getKey(), parseTensor(path, entry.getKey(), entry.getValue(), data, 8 + headerLength));
         }
+        List<TensorRanges.Range> ranges = new ArrayList<>();
+        layouts.forEach((name, t) -> ranges.add(new TensorRanges.Range(name, t.begin(), t.end())));
+        TensorRanges.checkDisjoint(path.toString(), ranges, data.byteSize());
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        layouts.forEach((name, t) -> tensors.put(name, new TensorData(name, t.dtype(), t.shape(),
+                data.asSlice(t.begin(), t.end() - t.begin()), path, 8 + headerLength + t.begin())));
         return new SafetensorsFile(path, Collections.unmodifiableMap(tensors), metadata);
     }
 
-    private static TensorData parseTensor(Path path, String name, JsonNode info, MemorySegment data, long dataStart) {
+    /** What the header says of one tensor, checked in itself: its bytes are checked against the others by TensorRanges. */
+    private record Layout(DType dtype, long[] shape, long begin, long end) {}
+
+    private static Layout layout(Path path, String name, JsonNode info) {
         String where = path.getFileName() + ": tensor \"" + name + "\"";
+        if (!info.isObject()) throw new UserInputException(where + ": not a JSON object {dtype, shape, data_offsets}");
         JsonNode dtypeNode = info.get("dtype");
         JsonNode shapeNode = info.get("shape");
         JsonNode offsetsNode = info.get("data_offsets");
         if (dtypeNode == null || !dtypeNode.isTextual()) throw new UserInputException(where + ": missing field dtype");
         if (shapeNode == null || !shapeNode.isArray()) throw new UserInputException(where + ": missing field shape");
-        if (offsetsNode == null || !offsetsNode.isArray() || offsetsNode.size() != 2) {
-            throw new UserInputException(where + ": field data_offsets must be [begin, end]");
+        if (offsetsNode == null || !offsetsNode.isArray() || offsetsNode.size() != 2
+                || !isOffset(offsetsNode.get(0)) || !isOffset(offsetsNode.get(1))) {
+            throw new UserInputException(where + ": field data_offsets must be [begin, end], two non-negative integers");
         }
         DType dtype = DType.fromSafetensors(dtypeNode.asText(), where);
         long[] shape = new long[shapeNode.size()];
         long elements = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) throw new UserInputException(where + ": bad shape " + shapeNode);
+            if (!isOffset(d)) throw new UserInputException(where + ": bad shape " + shapeNode + " (non-negative integers expected)");
             shape[i] = d.asLong();
-            elements = Math.multiplyExact(elements, shape[i]);
+            elements = multiply(elements, shape[i], where, shapeNode);
         }
-        long begin = offsetsNode.get(0).asLong(-1);
-        long end = offsetsNode.get(1).asLong(-1);
-        long expectedBytes = elements * dtype.bytesPerElement();
-        if (begin < 0 || end < begin || end > data.byteSize()) {
-            throw new UserInputException(where + ": data_offsets [" + begin + ", " + end
-                    + "] outside the data section of " + data.byteSize() + " bytes");
-        }
+        long begin = offsetsNode.get(0).asLong();
+        long end = offsetsNode.get(1).asLong();
+        if (end < begin) throw new UserInputException(where + ": data_offsets [" + begin + ", " + end + "] end before they begin");
+        long expectedBytes = multiply(elements, dtype.bytesPerElement(), where, shapeNode);
         if (end - begin != expectedBytes) {
             throw new UserInputException(where + ": data_offsets span " + (end - begin) + " bytes but shape "
                     + shapeNode + " of " + dtype + " needs " + expectedBytes);
         }
-        return new TensorData(name, dtype, shape, data.asSlice(begin, end - begin), path, dataStart + begin);
+        return new Layout(dtype, shape, begin, end);
+    }
+
+    private static boolean isOffset(JsonNode n) {
+        return n != null && n.isIntegralNumber() && n.canConvertToLong() && n.asLong() >= 0;
+    }
+
+    private static long multiply(long a, long b, String where, JsonNode shape) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new UserInputException(where + ": shape " + shape + " has more elements than any file can hold");
+        }
     }
 
     public Path path() {

@@ -1,12 +1,9 @@
 package dev.lorillama.runtime.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lorillama.runtime.UserInputException;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.lorillama.runtime.format.StrictJson;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,8 +37,17 @@ public record LlamaConfig(
         require(numHeads > 0 && numKvHeads > 0 && numHeads % numKvHeads == 0,
                 "num_attention_heads (" + numHeads + ") must be a multiple of num_key_value_heads (" + numKvHeads + ")");
         require(headDim > 0 && headDim % 2 == 0, "head_dim must be even and positive, found " + headDim);
+        // products the runtime sizes arrays by: each must be an int, or an array would be sized by an overflowed count
+        require((long) numHeads * headDim <= Integer.MAX_VALUE && (long) hiddenSize * Math.max(vocabSize, intermediateSize) <= MAX_MATRIX_ELEMENTS,
+                "sizes too large: hidden_size " + hiddenSize + ", intermediate_size " + intermediateSize + ", vocab_size " + vocabSize
+                        + ", num_attention_heads x head_dim " + ((long) numHeads * headDim));
+        require(Float.isFinite(rmsNormEps) && rmsNormEps > 0, "rms_norm_eps must be a positive number, found " + rmsNormEps);
+        require(Double.isFinite(ropeTheta) && ropeTheta > 0, "rope_theta must be a positive number, found " + ropeTheta);
         eosTokenIds = List.copyOf(eosTokenIds);
     }
+
+    /** No matrix of a real model comes near this (Llama 3 70B's embedding: 1.1e9 elements); larger means a corrupt config. */
+    static final long MAX_MATRIX_ELEMENTS = 1L << 36;
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new UserInputException("config: " + message);
@@ -67,12 +73,8 @@ public record LlamaConfig(
 
     /** Reads {@code config.json} of a Hugging Face Llama checkpoint. */
     public static LlamaConfig fromHfConfig(Path configJson) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(configJson));
-        } catch (IOException e) {
-            throw new UserInputException(configJson + ": cannot read JSON: " + e.getMessage(), e);
-        }
+        JsonNode root = StrictJson.read(configJson, "a JSON object (Hugging Face config.json)");
+        if (!root.isObject()) throw new UserInputException(configJson + ": not a JSON object (Hugging Face config.json)");
         return fromHfConfig(root, configJson.toString());
     }
 
@@ -114,24 +116,8 @@ public record LlamaConfig(
                 parseRopeScaling(root.get("rope_scaling"), where),
                 root.path("tie_word_embeddings").asBoolean(false),
                 r.optionalInt("bos_token_id", -1),
-                eosIds(root.get("eos_token_id"), where),
+                GenerationConfig.eosTokenIds(root.get("eos_token_id"), where),
                 RopeLayout.HALVES);
-    }
-
-    private static List<Integer> eosIds(JsonNode node, String where) {
-        List<Integer> ids = new ArrayList<>();
-        if (node == null || node.isNull()) return ids;
-        if (node.isInt()) {
-            ids.add(node.asInt());
-        } else if (node.isArray()) {
-            for (JsonNode n : node) {
-                if (!n.isInt()) throw new UserInputException(where + ": eos_token_id list holds a non-integer " + n);
-                ids.add(n.asInt());
-            }
-        } else {
-            throw new UserInputException(where + ": eos_token_id must be an integer or a list, found " + node);
-        }
-        return ids;
     }
 
     private static RopeScaling parseRopeScaling(JsonNode node, String where) {

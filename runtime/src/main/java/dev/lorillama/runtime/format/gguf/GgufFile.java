@@ -3,6 +3,7 @@ package dev.lorillama.runtime.format.gguf;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.format.TensorData;
 import dev.lorillama.runtime.format.MappedTensors;
+import dev.lorillama.runtime.format.TensorRanges;
 import dev.lorillama.runtime.tensor.DType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -131,7 +132,13 @@ public final class GgufFile extends MappedTensors {
             }
             long[] shape = new long[ne.length]; // rows first, as everywhere else in the runtime
             for (int d = 0; d < ne.length; d++) shape[d] = ne[ne.length - 1 - d];
-            infos.add(new Info(name, shape, type, offset, type.byteSize(elements)));
+            long bytes;
+            try {
+                bytes = type.byteSize(elements);
+            } catch (ArithmeticException e) {
+                throw in.error(name + " ne", "byte size overflows");
+            }
+            infos.add(new Info(name, shape, type, offset, bytes));
         }
         long dataStart = (in.position() + alignment - 1) / alignment * alignment;
         if (dataStart > file.byteSize()) {
@@ -139,12 +146,17 @@ public final class GgufFile extends MappedTensors {
                     + file.byteSize() + " bytes)");
         }
         MemorySegment data = file.asSlice(dataStart);
-        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        List<TensorRanges.Range> ranges = new ArrayList<>();
         for (Info t : infos) {
             if (t.offset() > data.byteSize() || t.bytes() > data.byteSize() - t.offset()) {
                 throw new UserInputException(path.getFileName() + ": tensor \"" + t.name() + "\" data [" + t.offset() + ", "
                         + (t.offset() + t.bytes()) + ") lies outside the data section of " + data.byteSize() + " bytes");
             }
+            ranges.add(new TensorRanges.Range(t.name(), t.offset(), t.offset() + t.bytes()));
+        }
+        TensorRanges.checkInOrder(path.toString(), ranges, data.byteSize());
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        for (Info t : infos) {
             TensorData td = new TensorData(t.name(), t.type(), t.shape(), data.asSlice(t.offset(), t.bytes()), path,
                     dataStart + t.offset());
             if (tensors.putIfAbsent(t.name(), td) != null) {
@@ -185,7 +197,8 @@ public final class GgufFile extends MappedTensors {
         long count = in.u64(key + " count");
         long minBytes = type == GgufValueType.STRING ? 8 : type.size();
         if (count > in.remaining() / minBytes) throw in.error(key + " count", "value " + count + " cannot fit in the file");
-        int n = Math.toIntExact(count);
+        if (count > Integer.MAX_VALUE - 8) throw in.error(key + " count", "value " + count + " is more than an array can hold");
+        int n = (int) count;
         if (type == GgufValueType.STRING) {
             List<String> strings = new ArrayList<>(n);
             for (int i = 0; i < n; i++) strings.add(in.string(key + "[" + i + "]"));

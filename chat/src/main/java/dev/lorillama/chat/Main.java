@@ -32,6 +32,7 @@ import picocli.CommandLine.Mixin;
                 TrainCommand.class,
                 ServeCommand.class,
                 ConvertCommand.class,
+                CheckCommand.class,
                 BenchCommand.class,
                 BenchServeCommand.class,
                 RandomModelCommand.class,

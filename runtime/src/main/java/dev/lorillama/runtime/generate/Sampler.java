@@ -23,14 +23,17 @@ public final class Sampler {
     /**
      * The next token for {@code logits[0..vocab)}. {@code history} are the tokens so far (prompt and
      * generated) for the repetition penalty; the logits array is modified.
+     *
+     * @throws NonFiniteLogitsException when a logit is NaN or the largest is infinite
      */
     public int next(float[] logits, int vocab, int[] history, int historyLength) {
         applyRepetitionPenalty(logits, vocab, history, historyLength);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) max = Math.max(max, logits[i]); // Math.max keeps a NaN: one pass finds both
+        if (!Float.isFinite(max)) throw new NonFiniteLogitsException(max);
         if (options.greedy()) return argmax(logits, 0, vocab);
         ensureCapacity(vocab);
         // softmax(logits / T)
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) max = Math.max(max, logits[i]);
         double sum = 0;
         for (int i = 0; i < vocab; i++) {
             probs[i] = (float) Math.exp((logits[i] - max) / options.temperature());

@@ -331,7 +331,7 @@ public final class Scheduler implements AutoCloseable {
                 if (hook != null) hook.beforeSampling(sampled, vocab);
                 token = r.sampler.next(sampled, vocab, r.history, r.historyLength);
                 if (hook != null) hook.sampled(token);
-            } catch (RuntimeException e) { // this sequence's hook failed: it ends, the others go on
+            } catch (RuntimeException e) { // this sequence's hook failed, or its logits are NaN (its adapter): it ends, the others go on
                 r.ticket.fail(e);
                 ended.add(r.end(StopReason.CANCELLED));
                 continue;

@@ -65,6 +65,11 @@ final class ServeProcess implements AutoCloseable {
         }
     }
 
+    /** The server's process id (the launcher runs it in its own JVM here). */
+    long pid() {
+        return process.pid();
+    }
+
     /** What the server printed so far. */
     String log() {
         return log.toString();

@@ -9,23 +9,26 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --force}, for every command that writes a file or a directory, and the checks they run
- * before loading anything: the folder of an output file exists, and nothing already there is
- * overwritten unless asked. One rule for all: an existing file or a non-empty directory is
+ * before loading anything: nothing already there is overwritten unless asked, and a missing folder
+ * of an output file is created (one that cannot be is said before any work is done). One rule for all: an existing file or a non-empty directory is
  * refused without --force.
  */
 final class OverwriteOption {
     @Option(names = "--force", description = "Overwrite an output file or write into a non-empty output directory. Default: refuse.")
     boolean force;
 
-    /** An output file given by {@code option}; null means none was asked for. */
+    /** An output file given by {@code option} (null: none was asked for); its folder is created when missing, as output directories are. */
     void checkFile(String option, Path file) {
         if (file == null) return;
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new UserInputException(option + " " + file + ": the directory " + parent + " does not exist");
-        }
         if (Files.isDirectory(file)) throw new UserInputException(option + " " + file + ": is a directory; expected a file name");
         if (Files.exists(file) && !force) throw new UserInputException(option + " " + file + ": already exists (--force overwrites it)");
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || Files.isDirectory(parent)) return;
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UserInputException(option + " " + file + ": cannot create its folder " + parent + " (" + UserErrorHandler.describe(e) + ")");
+        }
     }
 
     /** An output directory given by {@code option}: new, empty, or (with --force) written into. */

@@ -53,11 +53,17 @@ class UserErrorWordingTest {
     }
 
     @Test
-    void convertIntoAMissingDirectoryNamesItBeforeReadingTheModel() {
-        Path out = dir.resolve("no-such-dir/model.gguf");
-        CliRunner.Result r = CliRunner.run("convert", "--model", NO_MODEL, "--out", out.toString());
-        assertEquals(2, r.exitCode(), r.err());
-        assertEquals("error: --out " + out + ": the directory " + out.getParent() + " does not exist\n", r.err());
+    void convertIntoAMissingFolderCreatesItAndOneThatCannotBeIsNamedBeforeReadingTheModel() throws Exception {
+        Path out = dir.resolve("new/folder/model.gguf");
+        CliRunner.Result r = CliRunner.run("convert", "--model", MODEL, "--out", out.toString(), "--type", "q8_0");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(Files.size(out) > 1000);
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Path under = file.resolve("model.gguf");
+        CliRunner.Result refused = CliRunner.run("convert", "--model", NO_MODEL, "--out", under.toString());
+        assertEquals(2, refused.exitCode(), refused.err());
+        assertTrue(refused.err().startsWith("error: --out " + under + ": cannot create its folder " + file + " ("), refused.err());
+        assertFalse(refused.err().contains("Exception"), refused.err());
     }
 
     @Test

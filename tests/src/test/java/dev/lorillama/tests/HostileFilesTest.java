@@ -135,6 +135,16 @@ class HostileFilesTest {
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     }
 
+    @Test
+    void tiktokenVocabularyWithoutATokenForEveryByteIsRefusedWhenLoadedNotWhenEncoding() throws Exception {
+        // found by TiktokenModelFuzzTest: the file loaded, and encoding a "!" then failed with an IllegalStateException
+        StringBuilder ranks = new StringBuilder();
+        for (int b = 0; b < 256; b++) if (b != '!') ranks.append(java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) b})).append(' ').append(b - (b > '!' ? 1 : 0)).append('\n');
+        Path file = Files.writeString(dir.resolve("no-bang.model"), ranks);
+        TokenizerException e = assertThrows(TokenizerException.class, () -> Tokenizer.load(file));
+        assertEquals(file + ": no token for the byte 0x21 (a byte-level BPE vocabulary has one for each of the 256 bytes)", e.getMessage());
+    }
+
     // ---- helpers ----
 
     private static void refused(Executable parse, String expected) {

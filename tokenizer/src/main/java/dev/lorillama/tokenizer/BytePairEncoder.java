@@ -31,6 +31,12 @@ final class BytePairEncoder {
         }
     }
 
+    /** The first byte that has no token of its own, or -1: byte-level BPE needs one for each of the 256. */
+    int missingByte() {
+        for (int b = 0; b < 256; b++) if (byteTokens[b] < 0) return b;
+        return -1;
+    }
+
     /** Appends the ids of {@code bytes[0, length)} to {@code out}. */
     void encode(byte[] bytes, int length, IntList out, Scratch s) {
         if (ignoreMerges || length == 1) {

@@ -28,12 +28,26 @@ public final class Tokenizer {
     private final int eosId;
     private final Set<Integer> stopTokenIds;
 
+    /** Llama 3 has 256 special tokens past its vocabulary; an id far beyond is a corrupt file, not a table to allocate. */
+    static final int MAX_ADDED_TOKENS = 1 << 16;
+
     Tokenizer(TokenizerParts parts) {
         this.source = parts.source();
         this.bpe = new BytePairEncoder(parts.tokenBytes(), parts.merges(), parts.ignoreMerges());
+        int missing = bpe.missingByte();
+        if (missing >= 0) {
+            throw new TokenizerException(String.format("%s: no token for the byte 0x%02X (a byte-level BPE vocabulary has one for each"
+                    + " of the 256 bytes)", source, missing));
+        }
         this.added = new AddedTokens(parts.added());
         int size = parts.tokenBytes().length;
-        for (AddedToken t : parts.added()) size = Math.max(size, t.id() + 1);
+        for (AddedToken t : parts.added()) {
+            if (t.id() < 0 || t.id() >= parts.tokenBytes().length + MAX_ADDED_TOKENS) {
+                throw new TokenizerException(source + ": added token \"" + t.content() + "\" has id " + t.id() + ", expected 0.."
+                        + (parts.tokenBytes().length + MAX_ADDED_TOKENS - 1) + " (at most " + MAX_ADDED_TOKENS + " past the vocabulary)");
+            }
+            size = Math.max(size, t.id() + 1);
+        }
         this.vocabSize = size;
         this.idToBytes = Arrays.copyOf(parts.tokenBytes(), size);
         for (AddedToken t : parts.added()) idToBytes[t.id()] = t.content().getBytes(StandardCharsets.UTF_8);

@@ -58,8 +58,9 @@ class AdapterInfoPicturesTest {
     }
 
     @Test
-    void anUnwritablePictureFileIsAnErrorNamingIt() {
-        Path nowhere = dir.resolve("no-such-dir/x.svg");
+    void anUnwritablePictureFileIsAnErrorNamingIt() throws Exception {
+        // a missing folder is created; one that cannot be (a file stands where it would go) is an error
+        Path nowhere = java.nio.file.Files.writeString(dir.resolve("a-file"), "x").resolve("x.svg");
         CliRunner.Result info = info(nluS, "--svg", nowhere.toString());
         assertEquals(2, info.exitCode());
         assertTrue(info.err().startsWith("error: ") && info.err().contains(nowhere.toString()), info.err());

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
  */
 class ServerLoadFaultTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int CLIENTS = 8;
-    private static final int REQUESTS = 96;
+    /** -Dloadfault.clients / -Dloadfault.requests make it larger for a measurement (the build runs the defaults). */
+    private static final int CLIENTS = Integer.getInteger("loadfault.clients", 8);
+    private static final int REQUESTS = Integer.getInteger("loadfault.requests", 96);
     private static final int MAX_REQUEST_BYTES = 16 * 1024;
     private static final List<String> MODELS = List.of("chat-model", "nlu", "code", "nlu+code");
     private static final List<String> PROMPTS = List.of("Hello", "Is it true?", "Write a loop");
@@ -53,7 +54,7 @@ class ServerLoadFaultTest {
     @Test
     void mixedConcurrentLoadWithFaultsAnswersEveryRequestOnceAndExactly() throws Exception {
         try (ServeProcess server = ServeProcess.start("--model", ChatFixture.MODEL.toString(), "--name", "chat-model",
-                "--adapter", "nlu=" + ChatFixture.NLU, "--adapter", "code=" + ChatFixture.CODE, "--parallel", "4",
+                "--adapter", "nlu=" + ChatFixture.NLU, "--adapter", "code=" + ChatFixture.CODE, "--parallel", "4", "--queue", "" + REQUESTS,
                 "--max-request-bytes", "" + MAX_REQUEST_BYTES, "--request-timeout", "30")) {
             int port = Integer.parseInt(server.url.substring(server.url.lastIndexOf(':') + 1));
             Map<String, String> alone = new TreeMap<>();

@@ -123,7 +123,8 @@ public final class Llama implements AutoCloseable {
                 throw new UserInputException("tokenizer of " + path + " has " + tokenizer.vocabSize()
                         + " ids but the model's vocab_size is " + model.config().vocabSize());
             }
-            SharedFactors shared = new SharedFactors(); // adapters from one seed share their A: stored once, A·x once per batch
+            // adapters from one seed share their A: stored once, A·x once per batch
+            SharedFactors shared = new SharedFactors(options.adapterPrecision());
             for (var e : options.adapters().entrySet()) {
                 adapters.put(e.getKey(), LoraAdapter.load(e.getValue(), model.config(), shared));
                 progress.step(e.getKey());

@@ -1,5 +1,6 @@
 package dev.lorillama.api;
 
+import dev.lorillama.lori.AdapterPrecision;
 import dev.lorillama.runtime.backend.Device;
 import dev.lorillama.runtime.model.ModelLoader;
 import dev.lorillama.runtime.tensor.ThreadCount;
@@ -25,6 +26,7 @@ public final class LoadOptions {
     private final Map<String, Path> adapters = new LinkedHashMap<>();
     private AdapterMix defaultMix = AdapterMix.NONE;
     private boolean mergeDefaultMix;
+    private AdapterPrecision adapterPrecision = AdapterPrecision.DEFAULT;
     private Path tokenizer;
     private LoadProgress progress = LoadProgress.NONE;
     private Device device = Device.CPU;
@@ -74,6 +76,15 @@ public final class LoadOptions {
      */
     public LoadOptions mergeDefaultMix(boolean merge) {
         this.mergeDefaultMix = merge;
+        return this;
+    }
+
+    /**
+     * What the adapters' A and B are held in, and read at every token when applied unmerged (default
+     * {@link AdapterPrecision#DEFAULT}): BF16 or F16 halve those bytes, rounding each factor once at load.
+     */
+    public LoadOptions adapterPrecision(AdapterPrecision precision) {
+        this.adapterPrecision = java.util.Objects.requireNonNull(precision, "precision");
         return this;
     }
 
@@ -176,6 +187,10 @@ public final class LoadOptions {
 
     boolean mergeDefaultMix() {
         return mergeDefaultMix;
+    }
+
+    AdapterPrecision adapterPrecision() {
+        return adapterPrecision;
     }
 
     Path tokenizer() {

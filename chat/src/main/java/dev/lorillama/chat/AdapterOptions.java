@@ -4,6 +4,7 @@ import dev.lorillama.hub.HubName;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Adapter options shared by commands that run the model. */
@@ -25,6 +26,9 @@ final class AdapterOptions {
     @Option(names = "--merged",
             description = "Merge the adapters into the weights once (fastest decode for a fixed set); default: applied unmerged.")
     boolean merged;
+
+    @Mixin
+    AdapterPrecisionOption precision = new AdapterPrecisionOption();
 
     /** The adapters' directories, Hugging Face names found in the cache or downloaded. */
     List<Path> dirs(ModelOptions model) {

@@ -124,7 +124,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private String adapterDescription() {
         if (adapters.adapters.isEmpty()) return "none";
-        return adapters.adapters + " " + adapters.combination + (adapters.merged ? " merged" : " unmerged");
+        return adapters.adapters + " " + adapters.combination + (adapters.merged ? " merged" : " unmerged") + " "
+                + adapters.precision.value().label();
     }
 
     private static double median(int runs, java.util.function.DoubleSupplier run) {

@@ -63,7 +63,8 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
             return new LoadedModel(model, model.baseLinears(), null, adapters, null);
         }
         Combination combination = Combination.parse(adapterOptions.combination);
-        SharedFactors shared = new SharedFactors(); // adapters from one seed keep one copy of their A
+        // adapters from one seed keep one copy of their A
+        SharedFactors shared = new SharedFactors(adapterOptions.precision.value());
         for (Path dir : dirs) {
             LoraAdapter adapter = LoraAdapter.load(dir, model.config(), shared);
             adapter.notes().forEach(note -> System.err.println("note: " + note));

@@ -42,6 +42,7 @@ final class ModelLoading {
         }
         options.defaultMix(new AdapterMix(weights, Combination.parse(adapters.combination)));
         options.mergeDefaultMix(adapters.merged);
+        options.adapterPrecision(adapters.precision.value());
         return Llama.load(model.path(), options);
     }
 

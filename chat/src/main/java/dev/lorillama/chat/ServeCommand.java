@@ -44,6 +44,9 @@ final class ServeCommand implements Callable<Integer> {
     List<String> adapters = new ArrayList<>();
 
     @Mixin
+    AdapterPrecisionOption adapterPrecision;
+
+    @Mixin
     DeviceOption device;
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
@@ -120,6 +123,7 @@ final class ServeCommand implements Callable<Integer> {
         if (kvBudget != null) options.kvBudget(kvBudget);
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
+        options.adapterPrecision(adapterPrecision.value());
         Map<String, Path> named = namedAdapters();
         named.forEach(options::adapter);
         String baseId = name != null ? name : model.displayName();

@@ -25,6 +25,7 @@ public final class AdapterSet implements AutoCloseable {
     private final double[] weights;
     private final Combination combination;
     private final LlamaConfig base;
+    private final AdapterPrecision precision;
     private final List<LowRankDelta>[][] deltas; // [layer][projection]
 
     @SuppressWarnings("unchecked")
@@ -33,6 +34,13 @@ public final class AdapterSet implements AutoCloseable {
         this.weights = weights.clone();
         this.combination = combination;
         this.base = base;
+        this.precision = adapters.get(0).precision();
+        for (LoraAdapter a : adapters) {
+            if (a.precision() != precision) {
+                throw new IllegalArgumentException("adapters held in different precisions (" + precision.label() + ", "
+                        + a.precision().label() + ") cannot be combined");
+            }
+        }
         this.deltas = new List[base.numLayers()][Projection.values().length];
         for (int l = 0; l < base.numLayers(); l++) {
             for (Projection p : Projection.values()) deltas[l][p.ordinal()] = buildDeltas(l, p);
@@ -87,11 +95,11 @@ public final class AdapterSet implements AutoCloseable {
                     }
                 }
                 if (bs.size() == 1) {
-                    result.add(LowRankDelta.of(m.a(), inModelLayout(m.b(), p), coefficients.get(0)));
+                    result.add(LowRankDelta.of(m.a(), inModelLayout(m.b(), p), coefficients.get(0), precision));
                 } else {
                     double[] c = coefficients.stream().mapToDouble(Double::doubleValue).toArray();
                     WeightMatrix b = weightedSum(p.modulePath(layer) + ".lora_B(shared A)", bs, c);
-                    result.add(LowRankDelta.of(m.a(), inModelLayout(b, p), 1.0));
+                    result.add(LowRankDelta.of(m.a(), inModelLayout(b, p), 1.0, precision));
                 }
             }
             return result;
@@ -108,7 +116,7 @@ public final class AdapterSet implements AutoCloseable {
         }
         WeightMatrix a = weightedSum(p.modulePath(layer) + ".lora_A(linear)", present.stream().map(LoraModule::a).toList(), coefficients);
         WeightMatrix b = weightedSum(p.modulePath(layer) + ".lora_B(linear)", present.stream().map(LoraModule::b).toList(), coefficients);
-        result.add(LowRankDelta.of(a, inModelLayout(b, p), 1.0));
+        result.add(LowRankDelta.of(precision.store(a.describe(), a), inModelLayout(b, p), 1.0, precision));
         return result;
     }
 
@@ -195,6 +203,11 @@ public final class AdapterSet implements AutoCloseable {
 
     public List<LoraAdapter> adapters() {
         return adapters;
+    }
+
+    /** The precision A and B are held in (the adapters'). */
+    public AdapterPrecision precision() {
+        return precision;
     }
 
     public Combination combination() {

@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
 
 /**
  * A PEFT LoRA/LoRI adapter directory ({@code adapter_config.json} + {@code adapter_model.safetensors}),
- * checked against the base model it will be applied to. A and B are decoded once into heap floats
- * (see {@link FloatArrayMatrix} for why); they are small next to the base, which stays mapped.
+ * checked against the base model it will be applied to. A and B are decoded once into memory, in
+ * the {@link AdapterPrecision} asked for (F32: heap floats, see {@link FloatArrayMatrix} for why);
+ * they are small next to the base, which stays mapped.
  */
 public final class LoraAdapter implements AutoCloseable {
     /** {@code base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight} (PEFT may add ".default"). */
@@ -35,10 +36,13 @@ public final class LoraAdapter implements AutoCloseable {
     private final LoraConfig config;
     private final Map<String, LoraModule> modules;
     private final List<String> notes;
+    private final AdapterPrecision precision;
     private final Arena arena;
 
-    private LoraAdapter(String name, Path dir, LoraConfig config, Map<String, LoraModule> modules, List<String> notes, Arena arena) {
+    private LoraAdapter(String name, Path dir, LoraConfig config, Map<String, LoraModule> modules, List<String> notes,
+                        AdapterPrecision precision, Arena arena) {
         this.name = name;
+        this.precision = precision;
         this.dir = dir;
         this.config = config;
         this.modules = modules;
@@ -46,7 +50,7 @@ public final class LoraAdapter implements AutoCloseable {
         this.arena = arena;
     }
 
-    /** Loads an adapter that shares nothing with others (see {@link #load(Path, LlamaConfig, SharedFactors)}). */
+    /** Loads an adapter in F32 that shares nothing with others (see {@link #load(Path, LlamaConfig, SharedFactors)}). */
     public static LoraAdapter load(Path dir, LlamaConfig base) {
         return load(dir, base, new SharedFactors());
     }
@@ -54,7 +58,8 @@ public final class LoraAdapter implements AutoCloseable {
     /**
      * Loads an adapter; its A matrices that hold the same values as one already in {@code shared}
      * (LoRI adapters trained from one seed) become that instance, so they are stored once and a
-     * batch computes their {@code A·x} once.
+     * batch computes their {@code A·x} once. A is held in {@code shared}'s precision from the start;
+     * B in F32 until the adapters are combined ({@link AdapterSet}), then in that precision too.
      */
     public static LoraAdapter load(Path dir, LlamaConfig base, SharedFactors shared) {
         if (!Files.isDirectory(dir)) throw new UserInputException(dir + ": not a directory (expected a PEFT adapter directory)");
@@ -89,7 +94,8 @@ public final class LoraAdapter implements AutoCloseable {
                 modules.put(e.getKey(), module);
             }
             if (modules.isEmpty()) throw new UserInputException(weightsFile + ": holds no lora_A/lora_B tensors");
-            return new LoraAdapter(dir.getFileName().toString(), dir, config, Collections.unmodifiableMap(modules), notes, arena);
+            return new LoraAdapter(dir.getFileName().toString(), dir, config, Collections.unmodifiableMap(modules), notes,
+                    shared.precision(), arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -124,7 +130,7 @@ public final class LoraAdapter implements AutoCloseable {
         }
         checkShape(a, new long[] {scaling.rank(), in}, file);
         checkShape(b, new long[] {out, scaling.rank()}, file);
-        WeightMatrix am = shared.canonical(FloatArrayMatrix.copyOf(WeightMatrices.of(a))), bm = FloatArrayMatrix.copyOf(WeightMatrices.of(b));
+        WeightMatrix am = shared.canonical(a.name(), WeightMatrices.of(a)), bm = FloatArrayMatrix.copyOf(WeightMatrices.of(b));
         return new LoraModule(layer, p, am, bm, scaling.rank(), scaling.scale(), a.name(), b.name());
     }
 
@@ -166,6 +172,11 @@ public final class LoraAdapter implements AutoCloseable {
     /** This adapter alone (weight 1) applied unmerged to {@code model}: what a device keeps resident for it. */
     public UnmergedLinears unmerged(LlamaModel model) {
         return AdapterSet.of(List.of(this), List.of(), Combination.CAT, model.config()).unmerged(model);
+    }
+
+    /** The precision A is held in, and B once combined. */
+    public AdapterPrecision precision() {
+        return precision;
     }
 
     /** Things worth telling the user once (ignored extra tensors). */

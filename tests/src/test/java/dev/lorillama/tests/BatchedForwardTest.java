@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lorillama.chat.Main;
+import dev.lorillama.lori.AdapterPrecision;
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.Combination;
 import dev.lorillama.lori.LoraAdapter;
@@ -31,6 +32,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -61,25 +63,38 @@ class BatchedForwardTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"f32", "bf16", "q8_0", "q4_0"})
     void eachSequenceOfABatchGetsExactlyItsLogitsAlone(String type, @TempDir Path dir) throws Exception {
-        try (LlamaModel model = ModelLoader.load(modelOfType(type, dir), 2); Adapters a = new Adapters(model)) {
-            List<Request> requests = List.of(
-                    new Request("base", prompt(11, 9), model.baseLinears(), 0),
-                    new Request("lori_d", prompt(3, 1), a.mix(Combination.CAT, "lori_d"), 0),
-                    new Request("lori_s", prompt(7, 14), a.mix(Combination.CAT, "lori_s"), 1),
-                    new Request("lori_d2", prompt(5, 6), a.mix(Combination.CAT, "lori_d2"), 2),
-                    new Request("cat d+d2", prompt(9, 2), a.mix(Combination.CAT, "lori_d", "lori_d2"), 2),
-                    new Request("cat d+s", prompt(2, 5), a.mix(Combination.CAT, "lori_d", "lori_s"), 4),
-                    new Request("linear d+d2", prompt(13, 3), a.mix(Combination.LINEAR, "lori_d", "lori_d2"), 5),
-                    new Request("lori_d again", prompt(17, 7), a.mix(Combination.CAT, "lori_d"), 5));
-            Map<String, Trace> batched = runBatched(model, requests);
-            for (Request r : requests) {
-                Trace alone = runAlone(model, r);
-                Trace together = batched.get(r.name());
-                assertEquals(alone.tokens(), together.tokens(), r.name() + ": greedy tokens");
-                assertEquals(alone.logits().size(), together.logits().size(), r.name() + ": steps");
-                for (int i = 0; i < alone.logits().size(); i++) {
-                    assertSame(alone.logits().get(i), together.logits().get(i), r.name() + ": logits of step " + i);
-                }
+        try (LlamaModel model = ModelLoader.load(modelOfType(type, dir), 2); Adapters a = new Adapters(model, AdapterPrecision.F32)) {
+            checkBatchedAgainstAlone(model, a);
+        }
+    }
+
+    /** The same with the adapters held in 16 bits: their own kernels (sparse B included), the same guarantee. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = AdapterPrecision.class, names = {"BF16", "F16"})
+    void halfPrecisionAdaptersGiveEachSequenceItsLogitsAlone(AdapterPrecision precision, @TempDir Path dir) throws Exception {
+        try (LlamaModel model = ModelLoader.load(modelOfType("q8_0", dir), 2); Adapters a = new Adapters(model, precision)) {
+            checkBatchedAgainstAlone(model, a);
+        }
+    }
+
+    private static void checkBatchedAgainstAlone(LlamaModel model, Adapters a) {
+        List<Request> requests = List.of(
+                new Request("base", prompt(11, 9), model.baseLinears(), 0),
+                new Request("lori_d", prompt(3, 1), a.mix(Combination.CAT, "lori_d"), 0),
+                new Request("lori_s", prompt(7, 14), a.mix(Combination.CAT, "lori_s"), 1),
+                new Request("lori_d2", prompt(5, 6), a.mix(Combination.CAT, "lori_d2"), 2),
+                new Request("cat d+d2", prompt(9, 2), a.mix(Combination.CAT, "lori_d", "lori_d2"), 2),
+                new Request("cat d+s", prompt(2, 5), a.mix(Combination.CAT, "lori_d", "lori_s"), 4),
+                new Request("linear d+d2", prompt(13, 3), a.mix(Combination.LINEAR, "lori_d", "lori_d2"), 5),
+                new Request("lori_d again", prompt(17, 7), a.mix(Combination.CAT, "lori_d"), 5));
+        Map<String, Trace> batched = runBatched(model, requests);
+        for (Request r : requests) {
+            Trace alone = runAlone(model, r);
+            Trace together = batched.get(r.name());
+            assertEquals(alone.tokens(), together.tokens(), r.name() + ": greedy tokens");
+            assertEquals(alone.logits().size(), together.logits().size(), r.name() + ": steps");
+            for (int i = 0; i < alone.logits().size(); i++) {
+                assertSame(alone.logits().get(i), together.logits().get(i), r.name() + ": logits of step " + i);
             }
         }
     }
@@ -234,8 +249,12 @@ class BatchedForwardTest {
         private final LlamaModel model;
 
         Adapters(LlamaModel model) {
+            this(model, AdapterPrecision.F32);
+        }
+
+        Adapters(LlamaModel model, AdapterPrecision precision) {
             this.model = model;
-            SharedFactors shared = new SharedFactors();
+            SharedFactors shared = new SharedFactors(precision);
             for (String name : List.of("lori_d", "lori_d2", "lori_s")) {
                 adapters.put(name, LoraAdapter.load(Fixtures.adapter(name), model.config(), shared));
             }

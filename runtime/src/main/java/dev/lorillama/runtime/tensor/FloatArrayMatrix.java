@@ -50,16 +50,6 @@ public final class FloatArrayMatrix implements WeightMatrix {
         return new FloatArrayMatrix(m.describe(), m.rows(), m.cols(), values);
     }
 
-    /** A hash of the shape and values, equal for matrices with {@link #sameValues}. */
-    public int valuesHash() {
-        return 31 * (31 * rows + cols) + Arrays.hashCode(values);
-    }
-
-    /** Whether both hold the same values bit for bit. */
-    public boolean sameValues(FloatArrayMatrix other) {
-        return rows == other.rows && cols == other.cols && Arrays.equals(values, other.values);
-    }
-
     @Override
     public int rows() {
         return rows;

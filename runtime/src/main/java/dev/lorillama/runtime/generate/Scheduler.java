@@ -27,11 +27,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Joining: a submitted {@link Job} waits in a bounded queue; between steps, jobs join in
  *       arrival order while fewer than {@link Limits#maxSequences} run and their KV cache fits
  *       the budget. A full queue refuses at once ({@link QueueFullException}).</li>
- *   <li>Prompts run in chunks of {@value #PROMPT_CHUNK} tokens, at most {@value #PROMPT_ROWS_PER_STEP}
- *       prompt tokens per step, so the running streams go on producing a token every step while
- *       a long prompt is read. A sequence is cut into the same chunks whatever runs beside it (its
- *       prompt but the last token, from the start; then the last token with the decode rows), as a
- *       session alone cuts it, so it computes exactly what it would alone.</li>
+ *   <li>Prompts run in chunks of {@value #PROMPT_CHUNK} tokens, a chunk per sequence and step and
+ *       at most {@value #PROMPT_ROWS_PER_STEP} prompt tokens per step, so the running streams go on
+ *       producing a token every step while a long prompt is read. A sequence is cut into the same
+ *       chunks whatever runs beside it (its prompt but the last token, from the start; then the
+ *       last token with the decode rows), as a session alone cuts it, so it computes exactly what
+ *       it would alone. The chunks of a step come first in the batch, next to each other, so the
+ *       prefill kernel takes them as one piece (the weights decoded once for all of them).</li>
  *   <li>Leaving: a sequence that ends (stop token, max tokens, full context, cancelled, its
  *       listener says stop) leaves the step it ends in, and its KV reservation returns to the
  *       budget at once.</li>
@@ -47,8 +49,15 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Scheduler implements AutoCloseable {
     /** Prompt tokens a sequence runs in one step (the chunks of {@code Session} alone). */
     public static final int PROMPT_CHUNK = 64;
-    /** Prompt tokens one step runs over all joining sequences: a step then takes at most one chunk's time more than a decode step. */
-    public static final int PROMPT_ROWS_PER_STEP = PROMPT_CHUNK;
+    /**
+     * Prompt tokens one step runs over all joining sequences. Four chunks: requests that arrive
+     * together (a burst of clients, an eval batch) start within a step or two instead of one a
+     * step, so the batch is full before most of its decoding. With one chunk a step, 8 clients
+     * arriving together on the 1B shape waited up to 8 steps for their first token (bench-serve
+     * TTFT p95 6.8 s against llama-server's 2.0 s, docs/BENCHMARKS.md). The price: a running
+     * stream waits up to four chunks' prefill for its next token.
+     */
+    public static final int PROMPT_ROWS_PER_STEP = 4 * PROMPT_CHUNK;
 
     /**
      * @param maxSequences   most sequences in one step (server: {@code --parallel})
@@ -121,8 +130,8 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Bytes this scheduler may hold: the KV budget, the batch's activations and logits. The
-     * weights and the waiting prompts come on top.
+     * Bytes this scheduler may hold: the KV budget, the batch's activations and logits (one row
+     * per running sequence). The weights and the waiting prompts come on top.
      */
     public long memoryBytes() {
         return memoryBytes(model.config(), limits);
@@ -131,7 +140,8 @@ public final class Scheduler implements AutoCloseable {
     /** {@link #memoryBytes()} of a scheduler with these limits for this model. */
     public static long memoryBytes(LlamaConfig config, Limits limits) {
         int rows = capacity(limits);
-        return KvCache.bytes(config, limits.kvBudgetTokens()) + Batch.bytes(config, rows) + (long) rows * config.vocabSize() * Float.BYTES;
+        return KvCache.bytes(config, limits.kvBudgetTokens()) + Batch.bytes(config, rows)
+                + (long) limits.maxSequences() * config.vocabSize() * Float.BYTES;
     }
 
     /**
@@ -306,10 +316,12 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
         }
-        // Runs with the same adapters next to each other: they share their adapter products.
+        // Prompt chunks first, next to each other (one prefill piece); within each kind, runs with
+        // the same adapters next to each other: they share their adapter products.
         List<Running> order = new ArrayList<>();
         for (Running r : running) if (r.rows > 0) order.add(r);
-        order.sort(Comparator.comparingInt(r -> System.identityHashCode(r.ticket.job.linears())));
+        order.sort(Comparator.<Running>comparingInt(r -> r.decoding ? 1 : 0)
+                .thenComparingInt(r -> System.identityHashCode(r.ticket.job.linears())));
         batch.clear();
         for (Running r : order) {
             Job job = r.ticket.job;

@@ -9,7 +9,11 @@ package dev.lorillama.runtime.tensor;
  * alone (decode kernel for one row, prefill kernel for more), inside the same row tiles, so the
  * weights stream from memory once for all runs and every row's result is independent of the batch.
  * The one-row runs (sequences decoding) go together through {@link WeightMatrix#multiplyDecodeRows},
- * whose group kernels decode each weight once for several of them.
+ * whose group kernels decode each weight once for several of them. Neighbouring runs of several
+ * rows (prompt chunks) go through the prefill kernel as one piece when it reads
+ * {@link TokenLanes}: each token has a lane of its own there, summed alone in the same order
+ * whatever shares its block, so a piece gives every run what it gets alone, while the weights
+ * are decoded once for all of them and short chunks share blocks instead of each padding its own.
  *
  * <p>A MatMul is a reusable task: {@link #multiply} sets its operands and runs it on the pool,
  * so a product allocates nothing. One instance serves one caller at a time.
@@ -38,8 +42,15 @@ public final class MatMul implements WorkerPool.Task {
     private int toRun;
     /** The activations as {@link TokenLanes}, for formats whose prefill kernel reads them; reused. */
     private float[] lanes = new float[0];
-    /** Where each run's lanes start in {@link #lanes} (runs of one row have none). */
+    /**
+     * The prefill pieces of the current product: piece {@code p} is rows
+     * {@code [pieceStarts[p], pieceStarts[p] + pieceLengths[p])} (one run of several rows, or
+     * neighbouring such runs merged), its lanes from {@code laneOffsets[p]} on; reused.
+     */
+    private int[] pieceStarts = new int[8];
+    private int[] pieceLengths = new int[8];
     private int[] laneOffsets = new int[8];
+    private int pieces;
     private int rowTile;
     /** Rows of the one-row runs (decoding sequences) of the current product, when it has several runs; reused. */
     private int[] decodeRows = new int[8];
@@ -69,12 +80,10 @@ public final class MatMul implements WorkerPool.Task {
             for (int p = 1; p < partial.length; p++) VectorOps.add(y, partial[p], t * cols, (t + 1) * cols);
         };
         this.fillLanes = (task, worker) -> {
-            for (int i = fromRun, block = task; i < toRun; i++) {
-                int length = runs.length(i);
-                if (length < 2) continue;
-                int blocks = TokenLanes.blocks(length);
+            for (int p = 0, block = task; p < pieces; p++) {
+                int blocks = TokenLanes.blocks(pieceLengths[p]);
                 if (block < blocks) {
-                    TokenLanes.fillBlock(x, runs.start(i), runs.end(i), w.cols(), block, lanes, laneOffsets[i - fromRun]);
+                    TokenLanes.fillBlock(x, pieceStarts[p], pieceStarts[p] + pieceLengths[p], w.cols(), block, lanes, laneOffsets[p]);
                     return;
                 }
                 block -= blocks;
@@ -102,14 +111,7 @@ public final class MatMul implements WorkerPool.Task {
         this.fromRun = fromRun;
         this.toRun = toRun;
         this.rowTile = Math.max(16, roundUp(rows / (pool.threads() * TARGET_TASKS_PER_THREAD), 16));
-        decodeCount = 0;
-        if (toRun - fromRun > 1) {
-            for (int i = fromRun; i < toRun; i++) {
-                if (runs.length(i) > 1) continue;
-                if (decodeCount == decodeRows.length) decodeRows = java.util.Arrays.copyOf(decodeRows, 2 * decodeCount);
-                decodeRows[decodeCount++] = runs.start(i);
-            }
-        }
+        splitRuns();
         try {
             if (w.readsTokenLanes()) layOutLanes();
             pool.parallelFor((rows + rowTile - 1) / rowTile, this);
@@ -147,15 +149,41 @@ public final class MatMul implements WorkerPool.Task {
         }
     }
 
+    /**
+     * Sorts the runs into the one-row runs ({@link #decodeRows}, when there are several runs) and
+     * the prefill pieces: every run of several rows, neighbours merged when the format reads lanes.
+     */
+    private void splitRuns() {
+        decodeCount = 0;
+        pieces = 0;
+        boolean merge = w.readsTokenLanes();
+        for (int i = fromRun; i < toRun; i++) {
+            int start = runs.start(i), length = runs.length(i);
+            if (length > 1) {
+                if (merge && pieces > 0 && pieceStarts[pieces - 1] + pieceLengths[pieces - 1] == start) {
+                    pieceLengths[pieces - 1] += length;
+                    continue;
+                }
+                if (pieces == pieceStarts.length) {
+                    pieceStarts = java.util.Arrays.copyOf(pieceStarts, 2 * pieces);
+                    pieceLengths = java.util.Arrays.copyOf(pieceLengths, 2 * pieces);
+                    laneOffsets = java.util.Arrays.copyOf(laneOffsets, 2 * pieces);
+                }
+                pieceStarts[pieces] = start;
+                pieceLengths[pieces++] = length;
+            } else if (toRun - fromRun > 1) {
+                if (decodeCount == decodeRows.length) decodeRows = java.util.Arrays.copyOf(decodeRows, 2 * decodeCount);
+                decodeRows[decodeCount++] = start;
+            }
+        }
+    }
+
     private void layOutLanes() {
         int size = 0, blocks = 0;
-        if (laneOffsets.length < toRun - fromRun) laneOffsets = new int[Math.max(toRun - fromRun, 2 * laneOffsets.length)];
-        for (int i = fromRun; i < toRun; i++) {
-            int length = runs.length(i);
-            laneOffsets[i - fromRun] = size;
-            if (length < 2) continue;
-            size += TokenLanes.size(length, w.cols());
-            blocks += TokenLanes.blocks(length);
+        for (int p = 0; p < pieces; p++) {
+            laneOffsets[p] = size;
+            size += TokenLanes.size(pieceLengths[p], w.cols());
+            blocks += TokenLanes.blocks(pieceLengths[p]);
         }
         if (blocks == 0) return;
         if (lanes.length < size) lanes = new float[size];
@@ -166,21 +194,23 @@ public final class MatMul implements WorkerPool.Task {
     @Override
     public void run(int task, int worker) {
         int rowFrom = task * rowTile, rowTo = Math.min(w.rows(), rowFrom + rowTile);
-        if (toRun - fromRun == 1) {
-            multiplyRun(fromRun, rowFrom, rowTo);
+        if (toRun - fromRun == 1 && pieces == 0) { // one sequence decoding
+            w.multiplyRows(x, runs.start(fromRun), runs.start(fromRun) + 1, y, rowFrom, rowTo);
+            return;
+        }
+        if (decodeCount == 0 && pieces == 1) { // prefill alone: the kernel walks the tile in blocks of its own
+            multiplyPiece(0, rowFrom, rowTo);
             return;
         }
         for (int slice = rowFrom; slice < rowTo; slice += RUN_SLICE_ROWS) {
             int sliceTo = Math.min(rowTo, slice + RUN_SLICE_ROWS);
-            for (int i = fromRun; i < toRun; i++) if (runs.length(i) > 1) multiplyRun(i, slice, sliceTo);
+            for (int p = 0; p < pieces; p++) multiplyPiece(p, slice, sliceTo);
             if (decodeCount > 0) w.multiplyDecodeRows(x, decodeRows, decodeCount, y, slice, sliceTo);
         }
     }
 
-    private void multiplyRun(int run, int rowFrom, int rowTo) {
-        int start = runs.start(run), length = runs.length(run);
-        if (length == 1) w.multiplyRows(x, start, start + 1, y, rowFrom, rowTo);
-        else w.multiplyTokens(x, lanes, laneOffsets[run - fromRun], start, length, y, rowFrom, rowTo);
+    private void multiplyPiece(int p, int rowFrom, int rowTo) {
+        w.multiplyTokens(x, lanes, laneOffsets[p], pieceStarts[p], pieceLengths[p], y, rowFrom, rowTo);
     }
 
     private static int roundUp(int n, int multiple) {

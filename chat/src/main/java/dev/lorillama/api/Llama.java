@@ -1,6 +1,7 @@
 package dev.lorillama.api;
 
 import dev.lorillama.lori.AdapterSet;
+import dev.lorillama.lori.MergePrecision;
 import dev.lorillama.lori.LoraAdapter;
 import dev.lorillama.lori.SharedFactors;
 import dev.lorillama.runtime.UserInputException;
@@ -114,7 +115,7 @@ public final class Llama implements AutoCloseable {
         LoadProgress progress = options.progress();
         progress.total(1 + options.adapters().size());
         Tokenizer tokenizer = loadTokenizer(path, options.tokenizer());
-        LlamaModel model = ModelLoader.load(path, options.threads());
+        LlamaModel model = ModelLoader.load(path, options.threads(), options.weightMemory());
         progress.step("model");
         Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
         Arena merged = null;
@@ -141,7 +142,7 @@ public final class Llama implements AutoCloseable {
                     new Scheduler.Limits(options.batchSize(), kvBudget, options.queueSize()));
             merged = llama.mergedWeights;
             llama.checkMix(options.defaultMix());
-            if (merged != null) llama.mergeDefault(progress);
+            if (merged != null) llama.mergeDefault(progress, options.mergePrecision());
             if (device.isPresent()) llama.placeOn(device.get(), options.deviceSequences());
             return llama;
         } catch (RuntimeException e) {
@@ -163,14 +164,22 @@ public final class Llama implements AutoCloseable {
         return ModelTokenizer.forModel(model, explicit);
     }
 
-    private void mergeDefault(LoadProgress progress) {
+    private void mergeDefault(LoadProgress progress, MergePrecision mergePrecision) {
         AdapterSet set = newAdapterSet(defaultMix);
         int[] announced = {0};
-        LinearProvider linears = set.merged(model, mergedWeights, (done, total) -> {
-            if (announced[0] == 0) progress.total(1 + adapters.size() + total);
-            announced[0] = total;
-            progress.step("merging");
-        });
+        LinearProvider linears = set.merged(model, mergedWeights, new AdapterSet.MergeProgress() {
+            @Override
+            public void step(int done, int total) {
+                if (announced[0] == 0) progress.total(1 + adapters.size() + total);
+                announced[0] = total;
+                progress.step("merging");
+            }
+
+            @Override
+            public void note(String text) {
+                progress.note(text);
+            }
+        }, mergePrecision);
         mixes.put(defaultMix, new Adapted(linears, set));
     }
 

@@ -1,7 +1,9 @@
 package dev.lorillama.api;
 
 import dev.lorillama.lori.AdapterPrecision;
+import dev.lorillama.lori.MergePrecision;
 import dev.lorillama.runtime.backend.Device;
+import dev.lorillama.runtime.format.WeightMemory;
 import dev.lorillama.runtime.model.ModelLoader;
 import dev.lorillama.runtime.tensor.ThreadCount;
 import java.nio.file.Path;
@@ -23,10 +25,12 @@ public final class LoadOptions {
 
     private int threads = ModelLoader.defaultThreads();
     private Integer contextLength;
+    private WeightMemory weightMemory = WeightMemory.DEFAULT;
     private final Map<String, Path> adapters = new LinkedHashMap<>();
     private AdapterMix defaultMix = AdapterMix.NONE;
     private boolean mergeDefaultMix;
     private AdapterPrecision adapterPrecision = AdapterPrecision.DEFAULT;
+    private MergePrecision mergePrecision = MergePrecision.BASE;
     private Path tokenizer;
     private LoadProgress progress = LoadProgress.NONE;
     private Device device = Device.CPU;
@@ -46,6 +50,21 @@ public final class LoadOptions {
     public LoadOptions threads(int n) {
         this.threads = ThreadCount.capped("threads", n, warning -> System.getLogger("dev.lorillama").log(System.Logger.Level.WARNING, warning));
         return this;
+    }
+
+    /**
+     * Whether the weights file is memory-mapped ({@link WeightMemory#MAPPED}, the CLI's {@code --mmap})
+     * or read into this process's memory ({@link WeightMemory#COPIED}, {@code --no-mmap}). Default:
+     * {@link WeightMemory#DEFAULT}.
+     */
+    public LoadOptions weightMemory(WeightMemory memory) {
+        this.weightMemory = java.util.Objects.requireNonNull(memory, "weight memory");
+        return this;
+    }
+
+    /** As {@link #weightMemory}: {@code true} maps the file (llama.cpp's {@code use_mmap}), {@code false} copies it. */
+    public LoadOptions mmap(boolean map) {
+        return weightMemory(map ? WeightMemory.MAPPED : WeightMemory.COPIED);
     }
 
     /** KV cache size of every session, in tokens (default: min(model maximum, {@value #DEFAULT_CONTEXT})). */
@@ -85,6 +104,17 @@ public final class LoadOptions {
      */
     public LoadOptions adapterPrecision(AdapterPrecision precision) {
         this.adapterPrecision = java.util.Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /**
+     * The type merged weights are stored in ({@link #mergeDefaultMix}): {@link MergePrecision#BASE}
+     * (default) keeps each projection's own type, quantizing the merged rows again, so decoding
+     * stays at the base's speed; {@link MergePrecision#BF16} stores quantized projections merged in
+     * BF16 (closer to the exact merge, twice Q8_0's bytes). Float bases always keep their type.
+     */
+    public LoadOptions mergePrecision(MergePrecision precision) {
+        this.mergePrecision = java.util.Objects.requireNonNull(precision, "merge precision");
         return this;
     }
 
@@ -173,6 +203,10 @@ public final class LoadOptions {
         return threads;
     }
 
+    WeightMemory weightMemory() {
+        return weightMemory;
+    }
+
     Integer contextLength() {
         return contextLength;
     }
@@ -191,6 +225,10 @@ public final class LoadOptions {
 
     AdapterPrecision adapterPrecision() {
         return adapterPrecision;
+    }
+
+    MergePrecision mergePrecision() {
+        return mergePrecision;
     }
 
     Path tokenizer() {

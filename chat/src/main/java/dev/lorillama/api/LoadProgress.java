@@ -13,6 +13,9 @@ public interface LoadProgress {
     /** One more step is done; {@code what} names it ("model", an adapter, "merging"). */
     default void step(String what) {}
 
+    /** A fact worth telling the user (e.g. merged weights stored in another type than the base's). */
+    default void note(String text) {}
+
     /** Loading is over (also after a failure). */
     default void done() {}
 }

@@ -1,6 +1,7 @@
 package dev.lorillama.chat;
 
 import dev.lorillama.hub.HubName;
+import dev.lorillama.lori.MergePrecision;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,20 @@ final class AdapterOptions {
 
     @Mixin
     AdapterPrecisionOption precision = new AdapterPrecisionOption();
+
+    @Option(names = "--merge-precision", paramLabel = "base|bf16",
+            description = "With --merged, the type merged projections are stored in: base (default) keeps the base's own type, "
+                    + "quantizing merged rows again as llama.cpp's export-lora does (the base's decode speed; Q2_K, Q3_K and "
+                    + "IQ4_XS are stored as Q4_K, IQ4_NL as Q4_0); bf16 stores quantized projections in BF16 (closer to the "
+                    + "exact merge, 2 bytes a weight). Float bases keep their type either way.")
+    String mergePrecision;
+
+    /** The merged weights' precision; a user error when given without --merged or not base|bf16. */
+    MergePrecision mergePrecision() {
+        if (mergePrecision == null) return MergePrecision.BASE;
+        if (!merged) throw new IllegalArgumentException("--merge-precision needs --merged");
+        return MergePrecision.parse(mergePrecision);
+    }
 
     /** The adapters' directories, Hugging Face names found in the cache or downloaded. */
     List<Path> dirs(ModelOptions model) {

@@ -2,6 +2,7 @@ package dev.lorillama.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lorillama.lori.MergePrecision;
 import dev.lorillama.runtime.model.InferenceState;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaModel;
@@ -54,7 +55,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (repetitions < 1) throw new IllegalArgumentException("-r must be >= 1, got " + repetitions);
         int context = Math.max(Math.max(prompt, generate), 1);
+        long loadStart = System.nanoTime();
         try (LoadedModel loaded = LoadedModel.open(model, adapters, device.device(), context)) {
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             LlamaModel m = loaded.model();
             LinearProvider linears = loaded.linears();
             if (context > m.config().maxPositions()) {
@@ -68,8 +71,8 @@ final class BenchCommand implements Callable<Integer> {
 
             double pp = prompt > 0 ? median(repetitions, () -> prompt / prefill(m, linears, state, tokens, prompt)) : 0;
             double tg = generate > 0 ? median(repetitions, () -> generate / decode(m, linears, state, tokens, generate)) : 0;
-            // Unmerged adapters read their A and B on every token too; merged ones replace base weights.
-            long bytesPerToken = m.weights().bytesPerToken()
+            // Merged weights replace the base's (in their own type); unmerged adapters read their A and B on every token too.
+            long bytesPerToken = m.weights().bytesPerToken(linears)
                     + (loaded.adapterSet() != null && !adapters.merged ? loaded.adapterSet().bytesPerToken() : 0);
             long peakRss = peakRssBytes();
             if (json) {
@@ -86,6 +89,9 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("weight_bytes_per_token", bytesPerToken);
                 out.put("tg_weight_gb_per_s", tg * bytesPerToken / 1e9);
                 out.put("peak_rss_bytes", peakRss);
+                out.put("load_seconds", loadSeconds);
+                out.put("weight_memory", model.weightMemory().flag().substring(2));
+                out.put("anon_huge_pages_bytes", procBytes(Path.of("/proc/self/smaps_rollup"), "AnonHugePages:"));
                 System.out.println(out);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %s, adapters: %s%n", model.path,
@@ -96,6 +102,7 @@ final class BenchCommand implements Callable<Integer> {
                             generate, tg, bytesPerToken / 1e6, tg * bytesPerToken / 1e9);
                 }
                 System.out.printf(Locale.ROOT, "peak RSS %.1f MB%n", peakRss / 1e6);
+                System.out.printf(Locale.ROOT, "load %.2f s (%s)%n", loadSeconds, model.weightMemory().flag());
             }
         }
         return 0;
@@ -124,8 +131,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private String adapterDescription() {
         if (adapters.adapters.isEmpty()) return "none";
-        return adapters.adapters + " " + adapters.combination + (adapters.merged ? " merged" : " unmerged") + " "
-                + adapters.precision.value().label();
+        return adapters.adapters + " " + adapters.combination
+                + (adapters.merged ? " merged " + adapters.mergePrecision().flagValue() : " unmerged") + " " + adapters.precision.value().label();
     }
 
     private static double median(int runs, java.util.function.DoubleSupplier run) {
@@ -142,9 +149,14 @@ final class BenchCommand implements Callable<Integer> {
 
     /** VmHWM of a process's {@code /proc/PID/status}, or −1 where it cannot be read. */
     static long peakRssBytes(Path status) {
+        return procBytes(status, "VmHWM:");
+    }
+
+    /** The "KEY: N kB" line of a /proc file in bytes, or −1 where it cannot be read. */
+    static long procBytes(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(key)) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         } catch (IOException | NumberFormatException e) {
             return -1;

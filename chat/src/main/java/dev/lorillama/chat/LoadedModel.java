@@ -3,6 +3,7 @@ package dev.lorillama.chat;
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.Combination;
 import dev.lorillama.lori.LoraAdapter;
+import dev.lorillama.lori.MergePrecision;
 import dev.lorillama.lori.SharedFactors;
 import dev.lorillama.runtime.backend.Device;
 import dev.lorillama.runtime.backend.DeviceBackend;
@@ -33,7 +34,7 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
     private static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress,
                                     Device device, int contextLength) {
         Optional<DeviceBackend> backend = DeviceBackends.select(device); // a missing GPU fails before loading
-        LlamaModel model = ModelLoader.load(options.path(), options.threads());
+        LlamaModel model = ModelLoader.load(options.path(), options.threads(), options.weightMemory());
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
             LoadedModel loaded = withAdapters(model, adapterOptions.dirs(options), adapterOptions, progress, adapters);
@@ -56,6 +57,7 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
 
     private static LoadedModel withAdapters(LlamaModel model, List<Path> dirs, AdapterOptions adapterOptions,
                                             AdapterSet.MergeProgress progress, List<LoraAdapter> adapters) {
+        MergePrecision precision = adapterOptions.mergePrecision(); // a misplaced or unknown value fails before any work
         if (adapterOptions.adapters.isEmpty()) {
             if (!adapterOptions.weights.isEmpty() || adapterOptions.merged) {
                 throw new IllegalArgumentException("--weights and --merged need at least one --adapter");
@@ -73,9 +75,31 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
         AdapterSet set = AdapterSet.of(adapters, adapterOptions.weights, combination, model.config());
         if (adapterOptions.merged) {
             Arena arena = Arena.ofShared();
-            return new LoadedModel(model, set.merged(model, arena, progress), set, adapters, arena);
+            try {
+                return new LoadedModel(model, set.merged(model, arena, withNotes(progress), precision), set,
+                        adapters, arena);
+            } catch (RuntimeException e) {
+                arena.close();
+                throw e;
+            }
         }
         return new LoadedModel(model, set.unmerged(model), set, adapters, null);
+    }
+
+    /** {@code progress}, with its notes printed on stderr (a bar, if any, prints its own). */
+    private static AdapterSet.MergeProgress withNotes(AdapterSet.MergeProgress progress) {
+        return new AdapterSet.MergeProgress() {
+            @Override
+            public void step(int done, int total) {
+                progress.step(done, total);
+            }
+
+            @Override
+            public void note(String text) {
+                if (progress == AdapterSet.MergeProgress.NONE) System.err.println("note: " + text);
+                else progress.note(text);
+            }
+        };
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.lorillama.api.LoadOptions;
 import dev.lorillama.api.LoadProgress;
 import dev.lorillama.api.Llama;
 import dev.lorillama.lori.Combination;
+import dev.lorillama.lori.MergePrecision;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,8 @@ final class ModelLoading {
     /** As above, with more options set by {@code more} (batch limits, ...). */
     static Llama load(ModelOptions model, AdapterOptions adapters, DeviceOption device, Path tokenizer, LoadProgress progress,
                       Consumer<LoadOptions> more) {
-        LoadOptions options = LoadOptions.defaults().threads(model.threads()).device(device.device()).progress(progress);
+        MergePrecision precision = adapters.mergePrecision(); // a misplaced or unknown value fails before any work
+        LoadOptions options = LoadOptions.defaults().threads(model.threads()).weightMemory(model.weightMemory()).device(device.device()).progress(progress);
         more.accept(options);
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
@@ -43,6 +45,7 @@ final class ModelLoading {
         options.defaultMix(new AdapterMix(weights, Combination.parse(adapters.combination)));
         options.mergeDefaultMix(adapters.merged);
         options.adapterPrecision(adapters.precision.value());
+        options.mergePrecision(precision);
         return Llama.load(model.path(), options);
     }
 

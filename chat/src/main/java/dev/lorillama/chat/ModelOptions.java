@@ -4,6 +4,7 @@ import dev.lorillama.hub.HubName;
 import dev.lorillama.hub.HubSettings;
 import dev.lorillama.hub.HuggingFace;
 import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.runtime.format.WeightMemory;
 import dev.lorillama.runtime.model.ModelLoader;
 import dev.lorillama.runtime.tensor.ThreadCount;
 import java.nio.file.Path;
@@ -37,7 +38,19 @@ final class ModelOptions {
             description = "Context length (KV cache size per conversation); default: min(model maximum, 4096).")
     Integer context;
 
+    @Option(names = "--mmap", negatable = true,
+            description = "--mmap: map the weights file into memory (loads at once; pages are read on first use and shared "
+                    + "with other processes). --no-mmap: read the file into this process's memory, in huge pages where the "
+                    + "kernel allows. Default: --mmap (see docs/BENCHMARKS.md, \"Weight memory\").")
+    Boolean mmap;
+
     private Path resolved;
+
+    /** Where the weights live: as --mmap / --no-mmap say, else the default. */
+    WeightMemory weightMemory() {
+        if (mmap == null) return WeightMemory.DEFAULT;
+        return mmap ? WeightMemory.MAPPED : WeightMemory.COPIED;
+    }
 
     /** The worker threads: at least 1, and more than the processors is capped with a warning. */
     int threads() {

@@ -29,6 +29,7 @@ final class Progress {
     static LoadProgress loading() {
         return new LoadProgress() {
             private ProgressBar bar;
+            private final java.util.List<String> notes = new java.util.ArrayList<>(); // printed once the bar is gone
 
             @Override
             public void total(int steps) {
@@ -43,22 +44,39 @@ final class Progress {
             }
 
             @Override
+            public void note(String text) {
+                notes.add(text);
+            }
+
+            @Override
             public void done() {
                 if (bar != null) bar.close();
                 StderrLine.end();
+                notes.forEach(n -> System.err.println("note: " + n));
             }
         };
     }
 
-    /** A merge bar that closes itself at the last step. */
+    /** A merge bar that closes itself at the last step; notes are printed then. */
     static AdapterSet.MergeProgress merging(String label) {
-        ProgressBar[] bar = {null};
-        return (done, total) -> {
-            if (bar[0] == null) bar[0] = bar(label, total);
-            bar[0].stepTo(done);
-            if (done == total) {
-                bar[0].close();
-                StderrLine.end();
+        return new AdapterSet.MergeProgress() {
+            private ProgressBar bar;
+            private final java.util.List<String> notes = new java.util.ArrayList<>();
+
+            @Override
+            public void step(int done, int total) {
+                if (bar == null) bar = bar(label, total);
+                bar.stepTo(done);
+                if (done == total) {
+                    bar.close();
+                    StderrLine.end();
+                    notes.forEach(n -> System.err.println("note: " + n));
+                }
+            }
+
+            @Override
+            public void note(String text) {
+                notes.add(text);
             }
         };
     }

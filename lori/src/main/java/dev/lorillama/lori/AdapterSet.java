@@ -156,17 +156,24 @@ public final class AdapterSet implements AutoCloseable {
         return new UnmergedLinears(this, linears);
     }
 
+    /** As {@link #merged(LlamaModel, Arena, MergeProgress, MergePrecision)} in the base's own types. */
+    public LinearProvider merged(LlamaModel model, Arena arena, MergeProgress progress) {
+        return merged(model, arena, progress, MergePrecision.BASE);
+    }
+
     /**
      * Projections whose weights are {@code W + Σ s·B·A}, computed now into memory owned by
-     * {@code arena} (the base stays mapped and untouched). Merged weights keep the base's float
-     * type (quantized bases merge into BF16).
+     * {@code arena} (the base stays untouched), stored in the type {@code precision} gives for
+     * each base projection's type; where that is not the base's type, {@code progress} is told why
+     * once per type.
      */
-    public LinearProvider merged(LlamaModel model, Arena arena, MergeProgress progress) {
+    public LinearProvider merged(LlamaModel model, Arena arena, MergeProgress progress, MergePrecision precision) {
         checkBase(model);
         LinearProvider baseLinears = model.baseLinears();
         Linear[][] linears = new Linear[base.numLayers()][Projection.values().length];
         int total = 0, done = 0;
         for (var layer : deltas) for (var d : layer) if (!d.isEmpty()) total++;
+        java.util.Set<String> told = new java.util.HashSet<>();
         for (int l = 0; l < base.numLayers(); l++) {
             for (Projection p : Projection.values()) {
                 List<LowRankDelta> d = deltas[l][p.ordinal()];
@@ -175,7 +182,8 @@ public final class AdapterSet implements AutoCloseable {
                     linears[l][p.ordinal()] = baseLinears.get(l, p);
                     continue;
                 }
-                linears[l][p.ordinal()] = new DenseLinear(Merger.merge(w, d, arena));
+                precision.substitution(Merger.baseType(w)).filter(told::add).ifPresent(progress::note);
+                linears[l][p.ordinal()] = new DenseLinear(Merger.merge(w, d, precision, arena));
                 progress.step(++done, total);
             }
         }
@@ -229,5 +237,8 @@ public final class AdapterSet implements AutoCloseable {
         MergeProgress NONE = (done, total) -> {};
 
         void step(int done, int total);
+
+        /** A fact about the merge worth telling (a type stored differently from its base's). */
+        default void note(String text) {}
     }
 }

@@ -1,7 +1,7 @@
 package dev.lorillama.lori;
 
 import dev.lorillama.runtime.tensor.DType;
-import dev.lorillama.runtime.tensor.FloatStorageMatrix;
+import dev.lorillama.runtime.tensor.StoredMatrix;
 import dev.lorillama.runtime.tensor.HeapMatrices;
 import dev.lorillama.runtime.tensor.VectorOps;
 import dev.lorillama.runtime.tensor.WeightMatrix;
@@ -12,12 +12,17 @@ import java.util.List;
 public final class Merger {
     private Merger() {}
 
-    /** The type merged weights are stored in: the base's float type, BF16 for quantized bases. */
-    public static DType mergedType(WeightMatrix base) {
-        return base instanceof FloatStorageMatrix f ? f.dtype() : DType.BF16;
+    /** The type merged weights are stored in (see {@link MergePrecision#storedType}). */
+    public static DType mergedType(WeightMatrix base, MergePrecision precision) {
+        return precision.storedType(baseType(base));
     }
 
-    public static WeightMatrix merge(WeightMatrix base, List<LowRankDelta> deltas, Arena arena) {
+    /** The stored type of a base projection (one computed in memory counts as BF16, as before). */
+    public static DType baseType(WeightMatrix base) {
+        return base instanceof StoredMatrix s ? s.dtype() : DType.BF16;
+    }
+
+    public static WeightMatrix merge(WeightMatrix base, List<LowRankDelta> deltas, MergePrecision precision, Arena arena) {
         // Each A is small (r × in): decode it once, then every merged row is a few axpy's over it.
         float[][] as = new float[deltas.size()][];
         for (int i = 0; i < deltas.size(); i++) {
@@ -26,7 +31,7 @@ public final class Merger {
             for (int k = 0; k < a.rows(); k++) a.readRow(k, as[i], k * a.cols());
         }
         int cols = base.cols();
-        return HeapMatrices.build(base.describe() + " + ΔW", mergedType(base), base.rows(), cols, arena, (r, dst) -> {
+        return HeapMatrices.build(base.describe() + " + ΔW", mergedType(base, precision), base.rows(), cols, arena, (r, dst) -> {
             base.readRow(r, dst, 0);
             for (int i = 0; i < deltas.size(); i++) {
                 LowRankDelta d = deltas.get(i);

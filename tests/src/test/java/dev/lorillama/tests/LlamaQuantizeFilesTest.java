@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.Combination;
 import dev.lorillama.lori.LoraAdapter;
+import dev.lorillama.lori.MergePrecision;
 import dev.lorillama.runtime.format.gguf.GgufFile;
 import dev.lorillama.runtime.model.InferenceState;
 import dev.lorillama.runtime.model.LinearProvider;
@@ -82,8 +83,8 @@ class LlamaQuantizeFilesTest {
             assertAgreesWithLlamaCpp(unmerged, INDEX.get("vocab").asInt(), DIR.resolve("tiny-" + fileType + ".lora.kld"),
                     fileType + " with the adapter");
             assertClose(expected, oneByOne(model, tokens, set.unmerged(model)), 1e-3, fileType + " unmerged, token by token");
-            // merged weights are stored in BF16 (relative rounding 2^-9 per weight)
-            assertClose(expected, prefill(model, tokens, set.merged(model, arena, AdapterSet.MergeProgress.NONE)), 0.1,
+            // merged weights stored in BF16 (relative rounding 2^-9 per weight); in the base's type: MergedQuantizedBaseTest
+            assertClose(expected, prefill(model, tokens, set.merged(model, arena, AdapterSet.MergeProgress.NONE, MergePrecision.BF16)), 0.1,
                     fileType + " merged");
         }
     }

@@ -16,8 +16,8 @@ import java.util.Set;
 
 /**
  * A Hugging Face checkpoint directory: {@code config.json} plus {@code model.safetensors}, or shards
- * listed in {@code model.safetensors.index.json}. All files are memory-mapped in one arena that
- * lives as long as the checkpoint.
+ * listed in {@code model.safetensors.index.json}. All files are memory-mapped (or copied, see
+ * {@link WeightMemory}) in one arena that lives as long as the checkpoint.
  */
 public final class HfCheckpoint extends MappedTensors {
     private static final String INDEX = "model.safetensors.index.json";
@@ -35,6 +35,11 @@ public final class HfCheckpoint extends MappedTensors {
     }
 
     public static HfCheckpoint open(Path dir) {
+        return open(dir, WeightMemory.MAPPED);
+    }
+
+    /** Opens the checkpoint with its shards mapped or copied into memory ({@code memory}). */
+    public static HfCheckpoint open(Path dir, WeightMemory memory) {
         if (!Files.isDirectory(dir)) throw new UserInputException(dir + ": not a directory (expected a Hugging Face checkpoint)");
         Path configFile = dir.resolve("config.json");
         if (!Files.isRegularFile(configFile)) throw new UserInputException(dir + ": no config.json");
@@ -45,7 +50,7 @@ public final class HfCheckpoint extends MappedTensors {
             Map<String, TensorData> tensors = new LinkedHashMap<>();
             Set<Path> shards = weightMap == null ? Set.of(single(dir)) : new LinkedHashSet<>(weightMap.values());
             for (Path shard : shards) {
-                SafetensorsFile file = SafetensorsFile.open(shard, arena);
+                SafetensorsFile file = SafetensorsFile.open(shard, arena, memory);
                 for (TensorData t : file.tensors().values()) {
                     if (tensors.putIfAbsent(t.name(), t) != null) {
                         throw new UserInputException(dir + ": tensor \"" + t.name() + "\" appears in two shards");

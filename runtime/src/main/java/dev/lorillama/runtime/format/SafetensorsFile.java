@@ -3,14 +3,11 @@ package dev.lorillama.runtime.format;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lorillama.runtime.UserInputException;
 import dev.lorillama.runtime.tensor.DType;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -19,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A memory-mapped safetensors file: 8-byte little-endian header length, a JSON header
+ * A safetensors file, memory-mapped or copied into memory ({@link WeightMemory}): 8-byte little-endian header length, a JSON header
  * {@code {name: {dtype, shape, data_offsets}}}, then the raw tensor bytes. Every field is
- * validated; tensors are handed out as slices of the mapping.
+ * validated; tensors are handed out as slices of those bytes.
  */
 public final class SafetensorsFile {
     private static final long MAX_HEADER_BYTES = 100L << 20;
@@ -38,14 +35,13 @@ public final class SafetensorsFile {
 
     /** Maps {@code path} read-only into {@code arena} (the mapping lives as long as the arena). */
     public static SafetensorsFile open(Path path, Arena arena) {
+        return open(path, arena, WeightMemory.MAPPED);
+    }
+
+    /** Maps or copies ({@code memory}) {@code path} into {@code arena} (the bytes live as long as the arena). */
+    public static SafetensorsFile open(Path path, Arena arena, WeightMemory memory) {
         if (!Files.isRegularFile(path)) throw new UserInputException(path + ": no such safetensors file");
-        MemorySegment file;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-        } catch (IOException e) {
-            throw new UserInputException(path + ": cannot map file: " + e.getMessage(), e);
-        }
-        return parse(path, file);
+        return parse(path, FileBytes.open(path, memory, arena));
     }
 
     static SafetensorsFile parse(Path path, MemorySegment file) {

@@ -87,4 +87,14 @@ public record LlamaWeights(WeightMatrix tokenEmbeddings, List<LayerWeights> laye
         for (LayerWeights l : layers) for (WeightMatrix m : l.projections().values()) bytes += m.byteSize();
         return bytes;
     }
+
+    /**
+     * As {@link #bytesPerToken()}, with the projections {@code linears} computes with (merged
+     * weights in their own type); low-rank updates applied unmerged are not counted here.
+     */
+    public long bytesPerToken(LinearProvider linears) {
+        long bytes = lmHead.byteSize() + tokenEmbeddings.byteSize() / tokenEmbeddings.rows();
+        for (int l = 0; l < layers.size(); l++) for (Projection p : Projection.values()) bytes += linears.get(l, p).weight().byteSize();
+        return bytes;
+    }
 }

@@ -4,13 +4,20 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Weight matrices computed at run time (merged or combined weights), stored off the Java heap in a float type. */
+/** Weight matrices computed at run time (merged or combined weights), stored off the Java heap in any type {@link TensorEncoder} writes. */
 public final class HeapMatrices {
 
     private HeapMatrices() {}
 
-    /** Fills a new matrix of {@code dtype} row by row; rows are given as floats and rounded to the type. */
+    /**
+     * Fills a new matrix of {@code dtype} row by row; rows are given as floats and rounded or
+     * quantized to the type ({@code cols} a whole number of its blocks).
+     */
     public static WeightMatrix build(String name, DType dtype, int rows, int cols, Arena arena, RowSource source) {
+        if (!TensorEncoder.canEncode(dtype)) throw new IllegalArgumentException("cannot write " + dtype + " weights");
+        if (cols % dtype.blockElements() != 0) {
+            throw new IllegalArgumentException(name + ": rows of " + cols + " are not whole " + dtype + " blocks of " + dtype.blockElements());
+        }
         MemorySegment data = arena.allocate(dtype.byteSize((long) rows * cols), 64);
         long rowBytes = dtype.byteSize(cols);
         java.util.stream.IntStream.range(0, rows).parallel().forEach(r -> {
@@ -20,11 +27,6 @@ public final class HeapMatrices {
             TensorEncoder.encode(dtype, row, 0, cols, encoded, 0);
             MemorySegment.copy(encoded, 0, data, ValueLayout.JAVA_BYTE, r * rowBytes, encoded.length);
         });
-        return switch (dtype) {
-            case F32 -> new F32Matrix(name, data, rows, cols);
-            case BF16 -> new BF16Matrix(name, data, rows, cols);
-            case F16 -> new F16Matrix(name, data, rows, cols);
-            default -> throw new IllegalArgumentException(dtype + " is not a float type");
-        };
+        return WeightMatrices.of(name, dtype, data, rows, cols);
     }
 }

@@ -4,11 +4,20 @@ package dev.lorillama.runtime.tensor;
  * Encodes float values into a stored type, bit for bit as llama.cpp's converter and reference
  * quantizers do: F16 and BF16 round to nearest even; Q8_0 uses d = amax/127, q = round(x/d)
  * (halves away from zero); Q4_0 uses d = (value of largest magnitude)/−8,
- * q = min(15, (int)(x/d + 8.5)); Q5_0 and Q5_1 as ggml's quantize_row_q5_{0,1}_ref; Q4_K, Q5_K and
- * Q6_K by llama.cpp's scale searches ({@link KQuantEncoder}).
+ * q = min(15, (int)(x/d + 8.5)); Q4_1 uses d = (max − min)/15, m = min,
+ * q = min(15, (int8)((x − min)/d + 0.5)); Q5_0 and Q5_1 as ggml's quantize_row_q5_{0,1}_ref; Q4_K,
+ * Q5_K and Q6_K by llama.cpp's scale searches ({@link KQuantEncoder}).
  */
 public final class TensorEncoder {
     private TensorEncoder() {}
+
+    /** Whether {@link #encode} writes {@code type}. */
+    public static boolean canEncode(DType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
+    }
 
     /** Encodes {@code x[from .. from+n)} ({@code n} a whole number of blocks) into {@code out} at {@code at}. */
     public static void encode(DType type, float[] x, int from, int n, byte[] out, int at) {
@@ -28,6 +37,9 @@ public final class TensorEncoder {
             case Q4_0 -> {
                 for (int b = 0; b < n / 32; b++) quantizeQ4_0(x, from + 32 * b, out, at + 18 * b);
             }
+            case Q4_1 -> {
+                for (int b = 0; b < n / 32; b++) quantizeQ4_1(x, from + 32 * b, out, at + 20 * b);
+            }
             case Q5_0 -> {
                 for (int b = 0; b < n / 32; b++) quantizeQ5_0(x, from + 32 * b, out, at + 22 * b);
             }
@@ -44,7 +56,7 @@ public final class TensorEncoder {
                 for (int b = 0; b < n / 256; b++) KQuantEncoder.quantizeQ6K(x, from + 256 * b, out, at + 210 * b);
             }
             default -> throw new IllegalArgumentException("cannot encode " + type
-                    + " (only F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                    + " (only F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
         }
     }
 
@@ -75,6 +87,20 @@ public final class TensorEncoder {
         }
     }
 
+    /** d = (max − min)/15, m = min, levels min(15, (int8)((x − min)/d + 0.5)) (ggml's quantize_row_q4_1_ref). */
+    static void quantizeQ4_1(float[] x, int from, byte[] out, int at) {
+        float min = blockMin(x, from), max = blockMax(x, from);
+        float d = (max - min) / 15;
+        float id = d != 0 ? 1.0f / d : 0.0f;
+        putShort(out, at, Float.floatToFloat16(d));
+        putShort(out, at + 2, Float.floatToFloat16(min));
+        for (int j = 0; j < 16; j++) {
+            int q0 = Math.min(15, (byte) (int) ((x[from + j] - min) * id + 0.5f));
+            int q1 = Math.min(15, (byte) (int) ((x[from + 16 + j] - min) * id + 0.5f));
+            out[at + 4 + j] = (byte) (q0 | q1 << 4);
+        }
+    }
+
     /** d = (value of largest magnitude)/−16, levels min(31, (int)(x/d + 16.5)); fifth bits in a 32-bit mask after d. */
     static void quantizeQ5_0(float[] x, int from, byte[] out, int at) {
         float d = largestMagnitude(x, from) / -16;
@@ -92,11 +118,7 @@ public final class TensorEncoder {
 
     /** d = (max − min)/31, m = min, levels (int)((x − min)/d + 0.5); fifth bits as Q5_0's. */
     static void quantizeQ5_1(float[] x, int from, byte[] out, int at) {
-        float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
-        for (int j = 0; j < 32; j++) {
-            min = Math.min(min, x[from + j]);
-            max = Math.max(max, x[from + j]);
-        }
+        float min = blockMin(x, from), max = blockMax(x, from);
         float d = (max - min) / 31;
         float id = d != 0 ? 1.0f / d : 0.0f;
         putShort(out, at, Float.floatToFloat16(d));
@@ -109,6 +131,18 @@ public final class TensorEncoder {
             qh |= (q0 >> 4 & 1) << j | (q1 >> 4 & 1) << (j + 16);
         }
         putInt(out, at + 4, qh);
+    }
+
+    private static float blockMin(float[] x, int from) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) min = Math.min(min, x[from + j]);
+        return min;
+    }
+
+    private static float blockMax(float[] x, int from) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) max = Math.max(max, x[from + j]);
+        return max;
     }
 
     /** The first of the block's 32 values with the largest magnitude, sign kept (ggml's amax/max loop). */

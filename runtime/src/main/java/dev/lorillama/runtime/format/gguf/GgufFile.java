@@ -1,17 +1,17 @@
 package dev.lorillama.runtime.format.gguf;
 
 import dev.lorillama.runtime.UserInputException;
+import dev.lorillama.runtime.format.FileBytes;
 import dev.lorillama.runtime.format.TensorData;
+import dev.lorillama.runtime.format.WeightMemory;
 import dev.lorillama.runtime.format.MappedTensors;
 import dev.lorillama.runtime.format.TensorRanges;
 import dev.lorillama.runtime.tensor.DType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,10 +21,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A memory-mapped GGUF file (versions 2 and 3, little-endian): magic "GGUF", version, tensor and
- * metadata counts, metadata key/values, tensor infos, then tensor data starting at the next
+ * A GGUF file (versions 2 and 3, little-endian), memory-mapped or copied into memory
+ * ({@link WeightMemory}): magic "GGUF", version, tensor and metadata counts, metadata key/values, tensor infos, then tensor data starting at the next
  * multiple of {@code general.alignment} (default 32), each tensor at an aligned offset.
- * Tensors are slices of the mapping; shapes are given as [rows, cols] (GGUF lists cols first).
+ * Tensors are slices of those bytes; shapes are given as [rows, cols] (GGUF lists cols first).
  *
  * <p>Metadata values are held as: integers {@link Long}, floats {@link Double}, {@link Boolean},
  * {@link String}; arrays as {@code long[]}, {@code double[]}, {@code boolean[]} or
@@ -59,16 +59,15 @@ public final class GgufFile extends MappedTensors {
 
     /** Maps and parses {@code path}; the mapping lives until {@link #close}. */
     public static GgufFile open(Path path) {
+        return open(path, WeightMemory.MAPPED);
+    }
+
+    /** Maps or copies ({@code memory}) and parses {@code path}; the bytes live until {@link #close}. */
+    public static GgufFile open(Path path, WeightMemory memory) {
         if (!Files.isRegularFile(path)) throw new UserInputException(path + ": no such GGUF file");
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment file;
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            } catch (IOException e) {
-                throw new UserInputException(path + ": cannot map file: " + e.getMessage(), e);
-            }
-            return parse(path, file, arena);
+            return parse(path, FileBytes.open(path, memory, arena), arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;

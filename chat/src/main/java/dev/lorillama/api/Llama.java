@@ -2,6 +2,7 @@ package dev.lorillama.api;
 
 import dev.lorillama.lori.AdapterSet;
 import dev.lorillama.lori.MergePrecision;
+import dev.lorillama.runtime.format.WeightMemory;
 import dev.lorillama.lori.LoraAdapter;
 import dev.lorillama.lori.SharedFactors;
 import dev.lorillama.runtime.UserInputException;
@@ -115,7 +116,7 @@ public final class Llama implements AutoCloseable {
         LoadProgress progress = options.progress();
         progress.total(1 + options.adapters().size());
         Tokenizer tokenizer = loadTokenizer(path, options.tokenizer());
-        LlamaModel model = ModelLoader.load(path, options.threads(), options.weightMemory());
+        LlamaModel model = ModelLoader.load(path, options.threads(), WeightMemory.orDefault(options.weightMemory(), device.isPresent()));
         progress.step("model");
         Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
         Arena merged = null;

@@ -25,7 +25,7 @@ public final class LoadOptions {
 
     private int threads = ModelLoader.defaultThreads();
     private Integer contextLength;
-    private WeightMemory weightMemory = WeightMemory.DEFAULT;
+    private WeightMemory weightMemory; // null: the default for where the model runs
     private final Map<String, Path> adapters = new LinkedHashMap<>();
     private AdapterMix defaultMix = AdapterMix.NONE;
     private boolean mergeDefaultMix;
@@ -55,7 +55,7 @@ public final class LoadOptions {
     /**
      * Whether the weights file is memory-mapped ({@link WeightMemory#MAPPED}, the CLI's {@code --mmap})
      * or read into this process's memory ({@link WeightMemory#COPIED}, {@code --no-mmap}). Default:
-     * {@link WeightMemory#DEFAULT}.
+     * {@link WeightMemory#DEFAULT} (copied: faster decoding, slower loading) on the CPU, mapped on a GPU.
      */
     public LoadOptions weightMemory(WeightMemory memory) {
         this.weightMemory = java.util.Objects.requireNonNull(memory, "weight memory");

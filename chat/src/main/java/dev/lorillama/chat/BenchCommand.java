@@ -3,6 +3,7 @@ package dev.lorillama.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lorillama.lori.MergePrecision;
+import dev.lorillama.runtime.format.MappedTensors;
 import dev.lorillama.runtime.model.InferenceState;
 import dev.lorillama.runtime.model.LinearProvider;
 import dev.lorillama.runtime.model.LlamaModel;
@@ -90,7 +91,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("tg_weight_gb_per_s", tg * bytesPerToken / 1e9);
                 out.put("peak_rss_bytes", peakRss);
                 out.put("load_seconds", loadSeconds);
-                out.put("weight_memory", model.weightMemory().flag().substring(2));
+                out.put("weight_memory", m.storage() instanceof MappedTensors t ? t.weightMemory().flag().substring(2) : "n/a");
                 out.put("anon_huge_pages_bytes", procBytes(Path.of("/proc/self/smaps_rollup"), "AnonHugePages:"));
                 System.out.println(out);
             } else {
@@ -102,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
                             generate, tg, bytesPerToken / 1e6, tg * bytesPerToken / 1e9);
                 }
                 System.out.printf(Locale.ROOT, "peak RSS %.1f MB%n", peakRss / 1e6);
-                System.out.printf(Locale.ROOT, "load %.2f s (%s)%n", loadSeconds, model.weightMemory().flag());
+                System.out.printf(Locale.ROOT, "load %.2f s (%s)%n", loadSeconds,
+                        m.storage() instanceof MappedTensors t ? t.weightMemory().flag() : "weights in memory");
             }
         }
         return 0;

@@ -34,7 +34,7 @@ record LoadedModel(LlamaModel model, LinearProvider linears, AdapterSet adapterS
     private static LoadedModel open(ModelOptions options, AdapterOptions adapterOptions, AdapterSet.MergeProgress progress,
                                     Device device, int contextLength) {
         Optional<DeviceBackend> backend = DeviceBackends.select(device); // a missing GPU fails before loading
-        LlamaModel model = ModelLoader.load(options.path(), options.threads(), options.weightMemory());
+        LlamaModel model = ModelLoader.load(options.path(), options.threads(), options.weightMemory(backend.isPresent()));
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
             LoadedModel loaded = withAdapters(model, adapterOptions.dirs(options), adapterOptions, progress, adapters);

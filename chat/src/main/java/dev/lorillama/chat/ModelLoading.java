@@ -24,8 +24,9 @@ final class ModelLoading {
     static Llama load(ModelOptions model, AdapterOptions adapters, DeviceOption device, Path tokenizer, LoadProgress progress,
                       Consumer<LoadOptions> more) {
         MergePrecision precision = adapters.mergePrecision(); // a misplaced or unknown value fails before any work
-        LoadOptions options = LoadOptions.defaults().threads(model.threads()).weightMemory(model.weightMemory()).device(device.device()).progress(progress);
+        LoadOptions options = LoadOptions.defaults().threads(model.threads()).device(device.device()).progress(progress);
         more.accept(options);
+        if (model.weightMemory() != null) options.weightMemory(model.weightMemory());
         if (model.context != null) options.contextLength(model.context);
         if (tokenizer != null) options.tokenizer(tokenizer);
         if (!adapters.weights.isEmpty() && adapters.weights.size() != adapters.adapters.size()) {

@@ -41,15 +41,21 @@ final class ModelOptions {
     @Option(names = "--mmap", negatable = true,
             description = "--mmap: map the weights file into memory (loads at once; pages are read on first use and shared "
                     + "with other processes). --no-mmap: read the file into this process's memory, in huge pages where the "
-                    + "kernel allows. Default: --mmap (see docs/BENCHMARKS.md, \"Weight memory\").")
+                    + "kernel allows: decoding is faster, loading slower. Default: --no-mmap on the CPU, --mmap with --device "
+                    + "gpu (see docs/BENCHMARKS.md, \"Weight memory\").")
     Boolean mmap;
 
     private Path resolved;
 
-    /** Where the weights live: as --mmap / --no-mmap say, else the default. */
+    /** Where the weights live: as --mmap / --no-mmap say, else null (the default for where the model runs). */
     WeightMemory weightMemory() {
-        if (mmap == null) return WeightMemory.DEFAULT;
+        if (mmap == null) return null;
         return mmap ? WeightMemory.MAPPED : WeightMemory.COPIED;
+    }
+
+    /** Where the weights live for a model run on the CPU or ({@code onDevice}) a GPU. */
+    WeightMemory weightMemory(boolean onDevice) {
+        return WeightMemory.orDefault(weightMemory(), onDevice);
     }
 
     /** The worker threads: at least 1, and more than the processors is capped with a warning. */

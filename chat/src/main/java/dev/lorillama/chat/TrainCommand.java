@@ -136,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
         SftDataset dataset = SftDataset.load(data, PromptTemplate.named(template), tokenizer, eos, maxLength, maxPromptLength, dataFraction);
         var optimizer = new MaskedAdamW.Settings(lr, 0.9, 0.999, 1e-8, weightDecay, warmupSteps, maxGradNorm);
         var settings = new TrainingSettings(rank, alpha, batchSize, epochs, maxLength, maxPromptLength, dataFraction, seed, trainA, optimizer, checkpointEvery);
-        try (LlamaModel llama = ModelLoader.load(model.path(), model.threads(), model.weightMemory())) {
+        try (LlamaModel llama = ModelLoader.load(model.path(), model.threads(), model.weightMemory(false))) {
             TrainableAdapter adapter;
             if (initAdapter != null) {
                 try (LoraAdapter init = LoraAdapter.load(initAdapter, llama.config())) {

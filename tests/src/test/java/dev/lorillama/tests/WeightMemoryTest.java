@@ -87,6 +87,15 @@ class WeightMemoryTest {
     }
 
     @Test
+    void theCpuDefaultIsTheCopyAndAGpuKeepsTheMapping() throws Exception {
+        String stdout = captureStdout("bench", "-m", Fixtures.model("gqa_f32").toString(), "-p", "2", "-n", "1", "-r", "1", "-t", "1", "--json");
+        assertEquals("no-mmap", new ObjectMapper().readTree(stdout).get("weight_memory").asText(), stdout);
+        assertEquals(WeightMemory.COPIED, WeightMemory.orDefault(null, false));
+        assertEquals(WeightMemory.MAPPED, WeightMemory.orDefault(null, true));
+        assertEquals(WeightMemory.COPIED, WeightMemory.orDefault(WeightMemory.COPIED, true));
+    }
+
+    @Test
     void aValueForTheFlagIsRefusedInOneLine() {
         CliRunner.Result r = CliRunner.run("logits", "-m", Fixtures.model("gqa_f32").toString(), "--tokens", "1,2", "--mmap=maybe");
         assertEquals(2, r.exitCode(), r.err());

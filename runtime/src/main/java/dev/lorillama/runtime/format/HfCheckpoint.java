@@ -24,8 +24,8 @@ public final class HfCheckpoint extends MappedTensors {
     private final Path dir;
     private final LlamaConfig config;
 
-    private HfCheckpoint(Path dir, LlamaConfig config, Map<String, TensorData> tensors, Arena arena) {
-        super(tensors, arena);
+    private HfCheckpoint(Path dir, LlamaConfig config, Map<String, TensorData> tensors, Arena arena, WeightMemory memory) {
+        super(tensors, arena, memory);
         this.dir = dir;
         this.config = config;
     }
@@ -67,7 +67,7 @@ public final class HfCheckpoint extends MappedTensors {
                             + "\", which " + weightMap.get(name).getFileName() + " does not hold");
                 }
             }
-            return new HfCheckpoint(dir, config, Collections.unmodifiableMap(tensors), arena);
+            return new HfCheckpoint(dir, config, Collections.unmodifiableMap(tensors), arena, memory);
         } catch (RuntimeException e) {
             arena.close();
             throw e;

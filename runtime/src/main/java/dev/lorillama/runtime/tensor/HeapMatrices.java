@@ -1,5 +1,6 @@
 package dev.lorillama.runtime.tensor;
 
+import dev.lorillama.runtime.format.AnonymousMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,7 +19,8 @@ public final class HeapMatrices {
         if (cols % dtype.blockElements() != 0) {
             throw new IllegalArgumentException(name + ": rows of " + cols + " are not whole " + dtype + " blocks of " + dtype.blockElements());
         }
-        MemorySegment data = arena.allocate(dtype.byteSize((long) rows * cols), 64);
+        // in huge pages where the kernel gives them, like weights read with --no-mmap: decoding streams them every token
+        MemorySegment data = AnonymousMemory.allocate(dtype.byteSize((long) rows * cols), arena);
         long rowBytes = dtype.byteSize(cols);
         java.util.stream.IntStream.range(0, rows).parallel().forEach(r -> {
             float[] row = new float[cols];

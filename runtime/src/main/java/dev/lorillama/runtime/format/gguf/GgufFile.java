@@ -39,8 +39,9 @@ public final class GgufFile extends MappedTensors {
     private final int version;
     private final Map<String, Object> metadata;
 
-    private GgufFile(Path path, int version, Map<String, Object> metadata, Map<String, TensorData> tensors, Arena arena) {
-        super(tensors, arena);
+    private GgufFile(Path path, int version, Map<String, Object> metadata, Map<String, TensorData> tensors, Arena arena,
+                     WeightMemory memory) {
+        super(tensors, arena, memory);
         this.path = path;
         this.version = version;
         this.metadata = metadata;
@@ -67,14 +68,14 @@ public final class GgufFile extends MappedTensors {
         if (!Files.isRegularFile(path)) throw new UserInputException(path + ": no such GGUF file");
         Arena arena = Arena.ofShared();
         try {
-            return parse(path, FileBytes.open(path, memory, arena), arena);
+            return parse(path, FileBytes.open(path, memory, arena), arena, memory);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
     }
 
-    static GgufFile parse(Path path, MemorySegment file, Arena arena) {
+    static GgufFile parse(Path path, MemorySegment file, Arena arena, WeightMemory memory) {
         GgufCursor in = new GgufCursor(path, file);
         int magic = in.i32("magic");
         if (magic != MAGIC) throw new UserInputException(path + ": not a GGUF file (magic " + String.format("0x%08x", magic) + ")");
@@ -162,7 +163,7 @@ public final class GgufFile extends MappedTensors {
                 throw new UserInputException(path.getFileName() + ": tensor \"" + t.name() + "\" appears twice");
             }
         }
-        return new GgufFile(path, (int) version, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors), arena);
+        return new GgufFile(path, (int) version, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors), arena, memory);
     }
 
     private static Object readValue(GgufCursor in, GgufValueType type, String key) {

@@ -22,6 +22,16 @@ public final class VectorOps {
         return sum;
     }
 
+    /** Σ x[xo+i] for i < n. */
+    public static float sum(float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, xo + i));
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += x[xo + i];
+        return sum;
+    }
+
     /**
      * sums[s+j] += Σ_i w[i]·x[xo + j·stride + i] for j < 4, i < n: four dot products sharing one
      * load of w.

@@ -3,6 +3,10 @@ package dev.lorillama.runtime.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The 12 bytes in which Q4_K and Q5_K pack a 6-bit scale and a 6-bit min for each of their 8
@@ -14,6 +18,7 @@ import java.nio.ByteOrder;
  */
 final class KScaleMins {
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Bytes per super-block once unpacked ({@link #unpackAll}): 8 scales, then 8 mins. */
@@ -36,6 +41,31 @@ final class KScaleMins {
             out.set(LE_LONG, b * UNPACKED + 8, mins(data, offset));
         }
         return unpacked;
+    }
+
+    /**
+     * The first pass of the Q4_K and Q5_K decode kernels over a row of {@code blocks}
+     * super-blocks from byte {@code offset} (d at byte 0, dmin at 2), whose scales and mins
+     * {@link #unpackAll} wrote to {@code unpacked} from index {@code side}: each super-block's
+     * sixteen become floats in one vector conversion, the scales times d go to
+     * {@code scales[8b ..]}, and the mins meet the activations' {@link ActivationSums#facingMins}
+     * lane by lane. Returns Σ dmin·min·(Σ x) over the row, the part the kernel subtracts.
+     */
+    static float floatScales(MemorySegment data, long offset, int blocks, int blockBytes, byte[] unpacked, int side,
+            float[] sums, float[] scales) {
+        VectorSpecies<Float> f = BlockQuantizedMatrix.F;
+        FloatVector mins = FloatVector.zero(f);
+        for (int b = 0; b < blocks; b++, side += UNPACKED) {
+            long at = offset + (long) b * blockBytes;
+            float d = Float.float16ToFloat(data.get(LE_SHORT, at)), dmin = Float.float16ToFloat(data.get(LE_SHORT, at + 2));
+            for (int part = 0; part < UNPACKED; part += f.length()) {
+                FloatVector values = (FloatVector) ByteVector.fromArray(BlockQuantizedMatrix.B, unpacked, side + part)
+                        .convertShape(VectorOperators.B2F, f, 0);
+                if (part < 8) values.mul(d).intoArray(scales, 8 * b + part);
+                mins = values.mul(FloatVector.fromArray(f, sums, UNPACKED * b + part)).fma(FloatVector.broadcast(f, dmin), mins);
+            }
+        }
+        return mins.reduceLanes(VectorOperators.ADD);
     }
 
     /** The eight scales of the packing at byte {@code at} of {@code data}. */

@@ -1,7 +1,6 @@
 package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -61,25 +60,14 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
 
     /**
      * One row · x, given the activations' {@link ActivationSums#facingMins}, in two passes. The
-     * first takes each super-block's sixteen unpacked scales and mins as floats in one vector
-     * conversion: the scales times d go to {@code scales} (8 per super-block), the mins meet
-     * the sums lane by lane. The second is one flat loop over pairs of sub-blocks (32 bytes of
+     * first ({@link KScaleMins#floatScales}) writes the row's scales as floats and sums up the
+     * mins' part. The second is one flat loop over pairs of sub-blocks (32 bytes of
      * nibbles: low nibbles sub-block 2p, high 2p+1), each byte widened once for both, each
      * sub-block's sum scaled by a broadcast load; two chains. Loops nested per super-block ran
      * ~25% slower: the JIT did not unroll the inner one and set up its bounds checks each time.
      */
     private float dotRow(long offset, float[] x, int xo, float[] sums, float[] scales) {
-        FloatVector mins = FloatVector.zero(F);
-        int side = (int) (offset / BYTES) * KScaleMins.UNPACKED;
-        for (int b = 0; b < blocks; b++, side += KScaleMins.UNPACKED) {
-            long at = offset + (long) b * BYTES;
-            FloatVector d = broadcastF16(at), dmin = broadcastF16(at + 2);
-            for (int part = 0; part < KScaleMins.UNPACKED; part += F.length()) {
-                FloatVector unpacked = scaleVector(side + part);
-                if (part < 8) unpacked.mul(d).intoArray(scales, 8 * b + part);
-                mins = unpacked.mul(FloatVector.fromArray(F, sums, KScaleMins.UNPACKED * b + part)).fma(dmin, mins);
-            }
-        }
+        float mins = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, (int) (offset / BYTES) * KScaleMins.UNPACKED, sums, scales);
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int p = 0; p < 4 * blocks; p += 2) {
             long at = offset + (long) (p >> 2) * BYTES + QUANTS + 32 * (p & 3);
@@ -100,12 +88,7 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
             even = low2.fma(FloatVector.broadcast(F, scales[2 * p + 2]), even);
             odd = high2.fma(FloatVector.broadcast(F, scales[2 * p + 3]), odd);
         }
-        return even.add(odd).sub(mins).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** The unpacked scales and mins at {@code at} of {@link #scaleMins} as floats. */
-    private FloatVector scaleVector(int at) {
-        return (FloatVector) ByteVector.fromArray(B, scaleMins, at).convertShape(VectorOperators.B2F, F, 0);
+        return even.add(odd).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     @Override

@@ -19,8 +19,12 @@ public final class Q5KMatrix extends BlockQuantizedMatrix {
     private static final int HIGH_BITS = 16;
     private static final int QUANTS = 48;
 
+    /** Each super-block's 8 scales and 8 mins, unpacked at load (16 bytes per 176: +9% memory). */
+    private final byte[] scaleMins;
+
     public Q5KMatrix(String name, MemorySegment data, int rows, int cols) {
         super(name, DType.Q5_K, data, rows, cols);
+        this.scaleMins = KScaleMins.unpackAll(data, rows * blocks, BYTES, SCALES);
     }
 
     @Override
@@ -51,24 +55,44 @@ public final class Q5KMatrix extends BlockQuantizedMatrix {
         return widen(at).lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 4);
     }
 
-    /** As {@link Q4KMatrix#dotRow}: scale and min once per sub-block, weights in registers, two accumulators taking turns. */
+    /** As Q4_K's decode (Q4KMatrix#dotRows): scales unpacked at load, mins through the activations' sums. */
+    @Override
+    protected void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
+        float[] sums = ActivationSums.facingMins(x, xo, cols);
+        float[] scales = ActivationSums.scales(8 * blocks);
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r * rowBytes, x, xo, sums, scales);
+    }
+
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
-        FloatVector recent = FloatVector.zero(F), older = recent;
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
-            float d = f16(offset), dmin = f16(offset + 2);
-            long scales = KScaleMins.scales(data, offset + SCALES), mins = KScaleMins.mins(data, offset + SCALES);
-            for (int s = 0; s < 8; s++) {
-                float scale = d * KScaleMins.entry(scales, s), min = dmin * KScaleMins.entry(mins, s);
-                FloatVector sum = older;
-                for (int l = 0; l < 32; l += F.length()) {
-                    sum = values(offset, s, l).fma(scale, -min).fma(FloatVector.fromArray(F, x, xo + 32 * s + l), sum);
-                }
-                older = recent;
-                recent = sum;
+        return dotRow(offset, x, xo, ActivationSums.facingMins(x, xo, cols), ActivationSums.scales(8 * blocks));
+    }
+
+    /**
+     * As Q4_K's: float scales and the mins' part from {@link KScaleMins#floatScales}, then one flat
+     * loop over pairs of sub-blocks. The fifth bits of sub-blocks s and s+1 are bits s and s+1 of
+     * qh, moved to bit 4 by one shift of qh·16 each.
+     */
+    private float dotRow(long offset, float[] x, int xo, float[] sums, float[] scales) {
+        float mins = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, (int) (offset / BYTES) * KScaleMins.UNPACKED, sums, scales);
+        FloatVector even = FloatVector.zero(F), odd = even;
+        for (int p = 0; p < 4 * blocks; p++) {
+            long block = offset + (long) (p >> 2) * BYTES, at = block + QUANTS + 32 * (p & 3);
+            int shift = 2 * (p & 3);
+            FloatVector low = FloatVector.zero(F), high = low;
+            for (int l = 0; l < 32; l += F.length()) {
+                IntVector bytes = widen(at + l), fifth = widen(block + HIGH_BITS + l).lanewise(VectorOperators.LSHL, 4);
+                FloatVector lowQ = (FloatVector) bytes.and(0xF).or(fifth.lanewise(VectorOperators.LSHR, shift).and(0x10))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                FloatVector highQ = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).or(fifth.lanewise(VectorOperators.LSHR, shift + 1).and(0x10))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                low = lowQ.fma(FloatVector.fromArray(F, x, xo + 64 * p + l), low);
+                high = highQ.fma(FloatVector.fromArray(F, x, xo + 64 * p + 32 + l), high);
             }
+            even = low.fma(FloatVector.broadcast(F, scales[2 * p]), even);
+            odd = high.fma(FloatVector.broadcast(F, scales[2 * p + 1]), odd);
         }
-        return recent.add(older).reduceLanes(VectorOperators.ADD);
+        return even.add(odd).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     @Override

@@ -179,6 +179,7 @@ final class AdapterCommand implements Runnable {
             if (adapters.adapters.isEmpty()) throw new IllegalArgumentException("export needs at least one --adapter");
             overwrite.checkDirectory("--out", out);
             adapters.merged = true;
+            adapters.precision.defaultToF32();
             try (HfCheckpoint base = HfCheckpoint.open(model.path());
                  LoadedModel loaded = LoadedModel.open(model, adapters, Progress.merging("merging"))) {
                 CheckpointExporter.export(base, loaded.model(), loaded.linears(), out);

@@ -1,7 +1,6 @@
 package dev.lorillama.lori;
 
 import dev.lorillama.runtime.tensor.DType;
-import dev.lorillama.runtime.tensor.FloatArrayMatrix;
 import dev.lorillama.runtime.tensor.HeapMatrices;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
@@ -19,8 +18,13 @@ public enum AdapterPrecision {
     /** IEEE half: 11 significant bits; entries below 6e-5 lose bits, above 65504 do not fit (trained factors are far inside). */
     F16(DType.F16);
 
-    /** The precision when none is asked for: see docs/BENCHMARKS.md ("LoRI adapters unmerged") for the measurements behind it. */
-    public static final AdapterPrecision DEFAULT = F32;
+    /**
+     * The precision when none is asked for. BF16: LoRI trains its adapters in bf16 mixed precision,
+     * and on the 1B shape (Q8_0, LoRI-S and LoRI-D r=64) it moved logits by at most 2e-3 and 6e-3
+     * against F32 while halving the adapters' bytes and their decode cost; F16 is 7× closer to
+     * F32 but its decode is slower here. Measurements: docs/BENCHMARKS.md, "LoRI adapters unmerged".
+     */
+    public static final AdapterPrecision DEFAULT = BF16;
 
     private final DType dtype;
 
@@ -43,11 +47,12 @@ public enum AdapterPrecision {
     }
 
     /**
-     * {@code m}'s values held in this precision: F32 as heap floats, BF16/F16 off the heap, freed
-     * with the matrix (they run through the base's own BF16/F16 kernels).
+     * {@code m}'s values held in this precision, off the heap and freed with the matrix: A's rows
+     * are long (the model's width), so they run through the weights' own F32/BF16/F16 kernels,
+     * which keep several sums in flight (a plain dot product per row, as the heap F32 matrices
+     * have, ran A·x at about 8 GB/s against 20+).
      */
     WeightMatrix store(String name, WeightMatrix m) {
-        if (this == F32) return m instanceof FloatArrayMatrix f ? f : FloatArrayMatrix.copyOf(m);
         return HeapMatrices.build(name, dtype, m.rows(), m.cols(), Arena.ofAuto(), (r, dst) -> m.readRow(r, dst, 0));
     }
 }

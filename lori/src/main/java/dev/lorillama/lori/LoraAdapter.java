@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
 
 /**
  * A PEFT LoRA/LoRI adapter directory ({@code adapter_config.json} + {@code adapter_model.safetensors}),
- * checked against the base model it will be applied to. A and B are decoded once into memory, in
- * the {@link AdapterPrecision} asked for (F32: heap floats, see {@link FloatArrayMatrix} for why);
- * they are small next to the base, which stays mapped.
+ * checked against the base model it will be applied to. A is decoded once into memory in the
+ * {@link AdapterPrecision} asked for, B into heap floats (see {@link FloatArrayMatrix} for why)
+ * until the adapters are combined; both are small next to the base, which stays mapped.
  */
 public final class LoraAdapter implements AutoCloseable {
     /** {@code base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight} (PEFT may add ".default"). */

@@ -1,12 +1,14 @@
 package dev.lorillama.lori;
 
 import dev.lorillama.runtime.model.LowRankUpdate;
+import dev.lorillama.runtime.tensor.NarrowMatrix;
 import dev.lorillama.runtime.tensor.SparseRowsMatrix;
 import dev.lorillama.runtime.tensor.WeightMatrix;
 
 /**
  * One low-rank update {@code ΔW = scale · B · A} ready to apply. A B that is mostly zeros is
- * stored as sliced sparse rows with the scale folded in (then {@code scale} is 1).
+ * stored as sliced sparse rows with the scale folded in (then {@code scale} is 1); a dense one in
+ * tiles of rows ({@link NarrowMatrix}), which multiply without a horizontal sum per row.
  */
 public record LowRankDelta(WeightMatrix a, WeightMatrix b, float scale) implements LowRankUpdate {
     /**
@@ -31,7 +33,7 @@ public record LowRankDelta(WeightMatrix a, WeightMatrix b, float scale) implemen
         if (b.cols() <= SparseRowsMatrix.MAX_VECTOR_COLS && Densities.nonZeroFraction(b) <= SPARSE_MAX_DENSITY) {
             return new LowRankDelta(a, SparseRowsMatrix.fromDense(b, (float) scale, precision.dtype()), 1f);
         }
-        return new LowRankDelta(a, precision.store(b.describe(), b), (float) scale);
+        return new LowRankDelta(a, NarrowMatrix.of(b, precision.dtype()), (float) scale);
     }
 
     public int rank() {

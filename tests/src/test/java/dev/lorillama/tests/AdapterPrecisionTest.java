@@ -16,6 +16,7 @@ import dev.lorillama.runtime.model.LlamaModel;
 import dev.lorillama.runtime.model.ModelLoader;
 import dev.lorillama.runtime.model.Projection;
 import dev.lorillama.runtime.tensor.DType;
+import dev.lorillama.runtime.tensor.NarrowMatrix;
 import dev.lorillama.runtime.tensor.SparseRowsMatrix;
 import dev.lorillama.runtime.tensor.StoredMatrix;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ class AdapterPrecisionTest {
                 LowRankDelta sparse = set.deltas(0, Projection.Q).get(0), dense = set.deltas(0, Projection.Q).get(1);
                 assertEquals(precision.dtype(), ((StoredMatrix) sparse.a()).dtype());
                 assertEquals(precision.dtype(), ((SparseRowsMatrix) sparse.b()).dtype());
-                assertEquals(precision.dtype(), ((StoredMatrix) dense.b()).dtype());
+                assertEquals(precision.dtype(), ((NarrowMatrix) dense.b()).dtype());
                 assertEquals(precision, set.precision());
                 assertTrue(set.bytesPerToken() < f32BytesPerToken(model) * 0.6, "half the bytes of F32, about");
             }

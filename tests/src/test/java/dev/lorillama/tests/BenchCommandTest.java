@@ -45,7 +45,9 @@ class BenchCommandTest {
         String base = captureStdout(() -> assertEquals(0, Main.run(new String[] {"bench", "-m", Fixtures.model("gqa_f32").toString(),
                 "-p", "4", "-n", "2", "-r", "1", "--json"})));
         String unmerged = captureStdout(() -> assertEquals(0, Main.run(new String[] {"bench", "-m", Fixtures.model("gqa_f32").toString(),
-                "--adapter", Fixtures.adapter("lori_d").toString(), "-p", "4", "-n", "2", "-r", "1", "--json"})));
+                "--adapter", Fixtures.adapter("lori_d").toString(), "-p", "4", "-n", "2", "-r", "1", "--json", "--adapter-precision", "f32"})));
+        String half = captureStdout(() -> assertEquals(0, Main.run(new String[] {"bench", "-m", Fixtures.model("gqa_f32").toString(),
+                "--adapter", Fixtures.adapter("lori_d").toString(), "-p", "4", "-n", "2", "-r", "1", "--json", "--adapter-precision", "bf16"})));
         String merged = captureStdout(() -> assertEquals(0, Main.run(new String[] {"bench", "-m", Fixtures.model("gqa_f32").toString(),
                 "--adapter", Fixtures.adapter("lori_d").toString(), "--merged", "-p", "4", "-n", "2", "-r", "1", "--json"})));
         ObjectMapper json = new ObjectMapper();
@@ -53,6 +55,7 @@ class BenchCommandTest {
         // lori_d: r 8 on all seven projections of 2 layers, F32: A is 8 × in, B is out × 8.
         long adapterBytes = 2L * 4 * 8 * ((64 + 64 + 64 + 64 + 64 + 64 + 192) + (64 + 16 + 16 + 64 + 192 + 192 + 64));
         assertEquals(baseBytes + adapterBytes, json.readTree(unmerged).get("weight_bytes_per_token").asLong(), unmerged);
+        assertEquals(baseBytes + adapterBytes / 2, json.readTree(half).get("weight_bytes_per_token").asLong(), half);
         assertEquals(baseBytes, json.readTree(merged).get("weight_bytes_per_token").asLong(), merged);
         assertTrue(json.readTree(unmerged).get("adapters").asText().contains("unmerged"), unmerged);
     }

@@ -99,13 +99,19 @@ class LoriToolsTest {
         assertTrue(info.out().contains("density  overall    0.1001 (974 of 9728"), info.out());
     }
 
-    /** Runs {@code logits} with the golden's tokens and checks argmax and last-position logits. */
+    /**
+     * Runs {@code logits} with the golden's tokens and checks argmax and last-position logits.
+     * Adapters are held in F32, the precision of the goldens' math (AdapterPrecisionTest checks
+     * the others against F32).
+     */
     static void assertLogitsMatch(Fixtures.Golden g, String... modelArgs) throws Exception {
         StringBuilder tokens = new StringBuilder();
         for (int t : g.tokens()) tokens.append(tokens.isEmpty() ? "" : ",").append(t);
-        String[] args = new String[modelArgs.length + 3];
+        String[] args = new String[modelArgs.length + 5];
         args[0] = "logits";
         System.arraycopy(modelArgs, 0, args, 1, modelArgs.length);
+        args[args.length - 4] = "--adapter-precision";
+        args[args.length - 3] = "f32";
         args[args.length - 2] = "--tokens";
         args[args.length - 1] = tokens.toString();
         CliRunner.Result r = CliRunner.run(args);

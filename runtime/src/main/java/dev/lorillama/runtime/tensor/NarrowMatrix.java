@@ -1,10 +1,6 @@
 package dev.lorillama.runtime.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,9 +14,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class NarrowMatrix implements WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final VectorSpecies<Short> LANE_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    private static final float F16_EXPONENT_REBIAS = 0x1p112f;
 
     private final String name;
     private final DType dtype;
@@ -51,7 +44,7 @@ public final class NarrowMatrix implements WeightMatrix {
             int at = (r / L) * cols * L + r % L;
             for (int c = 0; c < cols; c++, at += L) {
                 if (floats != null) floats[at] = row[c];
-                else halves[at] = dtype == DType.BF16 ? Bf16Activations.round(row[c]) : Float.floatToFloat16(row[c]);
+                else halves[at] = HalfFloats.round(dtype, row[c]);
             }
         }
         return new NarrowMatrix(dense.describe() + " (" + dtype + " tiles)", dtype, rows, cols, floats, halves);
@@ -83,18 +76,20 @@ public final class NarrowMatrix implements WeightMatrix {
 
     @Override
     public void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
+        float[] edge = EdgeTiles.buffer();
         for (int t = tokenFrom; t < tokenTo; t++) {
-            if (floats != null) multiplyF32(x, t * cols, y, t * rows, rowFrom, rowTo);
-            else if (dtype == DType.BF16) multiplyBf16(x, t * cols, y, t * rows, rowFrom, rowTo);
-            else multiplyF16(x, t * cols, y, t * rows, rowFrom, rowTo);
+            if (floats != null) multiplyF32(x, t * cols, y, t * rows, rowFrom, rowTo, edge);
+            else if (dtype == DType.BF16) multiplyBf16(x, t * cols, y, t * rows, rowFrom, rowTo, edge);
+            else multiplyF16(x, t * cols, y, t * rows, rowFrom, rowTo, edge);
         }
     }
 
     // One loop per value type, several tiles at a time (independent chains of FMAs), then the
     // tiles left one by one: four for F32, two for the 16-bit types, whose loop bodies with four
-    // decodes grew past the JIT's inlining budget and boxed their vectors (NarrowMatrixTest). Rows outside [rowFrom, rowTo) of a tile the range cuts are computed and not stored.
+    // decodes grew past the JIT's inlining budget and boxed their vectors (NarrowMatrixTest).
+    // Tiles the range cuts go through {@link EdgeTiles}.
 
-    private void multiplyF32(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
+    private void multiplyF32(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo, float[] edge) {
         int tile = rowFrom / L, end = (rowTo + L - 1) / L, stride = cols * L;
         for (; tile + 4 <= end; tile += 4) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
@@ -106,10 +101,18 @@ public final class NarrowMatrix implements WeightMatrix {
                 s3 = FloatVector.fromArray(F, floats, o + 3 * stride).fma(z, s3);
             }
             int first = tile * L;
-            s0.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
-            s1.intoArray(y, yo + first + L, F.indexInRange(first + L - rowFrom, rowTo - rowFrom));
-            s2.intoArray(y, yo + first + 2 * L, F.indexInRange(first + 2 * L - rowFrom, rowTo - rowFrom));
-            s3.intoArray(y, yo + first + 3 * L, F.indexInRange(first + 3 * L - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + 4 * L <= rowTo) { // whole tiles: plain stores
+                s0.intoArray(y, yo + first);
+                s1.intoArray(y, yo + first + L);
+                s2.intoArray(y, yo + first + 2 * L);
+                s3.intoArray(y, yo + first + 3 * L);
+            } else {
+                s0.intoArray(edge, 0);
+                s1.intoArray(edge, L);
+                s2.intoArray(edge, 2 * L);
+                s3.intoArray(edge, 3 * L);
+                EdgeTiles.store(edge, 4 * L, y, yo, first, rowFrom, rowTo);
+            }
         }
         for (; tile < end; tile++) {
             FloatVector sum = FloatVector.zero(F);
@@ -117,68 +120,77 @@ public final class NarrowMatrix implements WeightMatrix {
                 sum = FloatVector.fromArray(F, floats, o).fma(FloatVector.broadcast(F, x[xo + c]), sum);
             }
             int first = tile * L;
-            sum.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + L <= rowTo) sum.intoArray(y, yo + first);
+            else {
+                sum.intoArray(edge, 0);
+                EdgeTiles.store(edge, L, y, yo, first, rowFrom, rowTo);
+            }
         }
     }
 
-    private void multiplyBf16(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
+    private void multiplyBf16(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo, float[] edge) {
         int tile = rowFrom / L, end = (rowTo + L - 1) / L, stride = cols * L;
         for (; tile + 2 <= end; tile += 2) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0;
             for (int c = 0, o = tile * stride; c < cols; c++, o += L) {
                 FloatVector z = FloatVector.broadcast(F, x[xo + c]);
-                s0 = z.fma(bf16(halves, o), s0);
-                s1 = z.fma(bf16(halves, o + stride), s1);
+                s0 = z.fma(HalfFloats.bf16(halves, o), s0);
+                s1 = z.fma(HalfFloats.bf16(halves, o + stride), s1);
             }
             int first = tile * L;
-            s0.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
-            s1.intoArray(y, yo + first + L, F.indexInRange(first + L - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + 2 * L <= rowTo) { // whole tiles: plain stores
+                s0.intoArray(y, yo + first);
+                s1.intoArray(y, yo + first + L);
+            } else {
+                s0.intoArray(edge, 0);
+                s1.intoArray(edge, L);
+                EdgeTiles.store(edge, 2 * L, y, yo, first, rowFrom, rowTo);
+            }
         }
         for (; tile < end; tile++) {
             FloatVector sum = FloatVector.zero(F);
-            for (int c = 0, o = tile * stride; c < cols; c++, o += L) sum = FloatVector.broadcast(F, x[xo + c]).fma(bf16(halves, o), sum);
+            for (int c = 0, o = tile * stride; c < cols; c++, o += L) sum = FloatVector.broadcast(F, x[xo + c]).fma(HalfFloats.bf16(halves, o), sum);
             int first = tile * L;
-            sum.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + L <= rowTo) sum.intoArray(y, yo + first);
+            else {
+                sum.intoArray(edge, 0);
+                EdgeTiles.store(edge, L, y, yo, first, rowFrom, rowTo);
+            }
         }
     }
 
-    private void multiplyF16(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
-        FloatVector rebias = FloatVector.broadcast(F, F16_EXPONENT_REBIAS);
+    private void multiplyF16(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo, float[] edge) {
+        FloatVector rebias = FloatVector.broadcast(F, HalfFloats.F16_EXPONENT_REBIAS);
         int tile = rowFrom / L, end = (rowTo + L - 1) / L, stride = cols * L;
         for (; tile + 2 <= end; tile += 2) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0;
             for (int c = 0, o = tile * stride; c < cols; c++, o += L) {
                 FloatVector z = FloatVector.broadcast(F, x[xo + c]);
-                s0 = z.fma(rebias.mul(floatBits(halves, o).reinterpretAsFloats()), s0);
-                s1 = z.fma(rebias.mul(floatBits(halves, o + stride).reinterpretAsFloats()), s1);
+                s0 = z.fma(rebias.mul(HalfFloats.floatBits(halves, o).reinterpretAsFloats()), s0);
+                s1 = z.fma(rebias.mul(HalfFloats.floatBits(halves, o + stride).reinterpretAsFloats()), s1);
             }
             int first = tile * L;
-            s0.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
-            s1.intoArray(y, yo + first + L, F.indexInRange(first + L - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + 2 * L <= rowTo) { // whole tiles: plain stores
+                s0.intoArray(y, yo + first);
+                s1.intoArray(y, yo + first + L);
+            } else {
+                s0.intoArray(edge, 0);
+                s1.intoArray(edge, L);
+                EdgeTiles.store(edge, 2 * L, y, yo, first, rowFrom, rowTo);
+            }
         }
         for (; tile < end; tile++) {
             FloatVector sum = FloatVector.zero(F);
             for (int c = 0, o = tile * stride; c < cols; c++, o += L) {
-                sum = FloatVector.broadcast(F, x[xo + c]).fma(rebias.mul(floatBits(halves, o).reinterpretAsFloats()), sum);
+                sum = FloatVector.broadcast(F, x[xo + c]).fma(rebias.mul(HalfFloats.floatBits(halves, o).reinterpretAsFloats()), sum);
             }
             int first = tile * L;
-            sum.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + L <= rowTo) sum.intoArray(y, yo + first);
+            else {
+                sum.intoArray(edge, 0);
+                EdgeTiles.store(edge, L, y, yo, first, rowFrom, rowTo);
+            }
         }
-    }
-
-    /** The bf16 values at {@code v[at ..]} as floats. */
-    private static FloatVector bf16(short[] v, int at) {
-        return halfBits(v, at).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /** The f16 values at {@code v[at ..]} in a float's place, to be scaled by 2^112 (as in F16Matrix). */
-    private static IntVector floatBits(short[] v, int at) {
-        return halfBits(v, at).lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000);
-    }
-
-    /** The 16-bit values at {@code v[at ..]}, sign-extended to ints. */
-    private static IntVector halfBits(short[] v, int at) {
-        return (IntVector) ShortVector.fromArray(LANE_SHORTS, v, at).convertShape(VectorOperators.S2I, I, 0);
     }
 
     /** The plain twin of the vector kernels: row by row, column by column. */
@@ -194,6 +206,6 @@ public final class NarrowMatrix implements WeightMatrix {
     public float get(int row, int col) {
         int at = (row / L) * cols * L + col * L + row % L;
         if (floats != null) return floats[at];
-        return dtype == DType.BF16 ? BF16Matrix.decode(halves[at]) : Float.float16ToFloat(halves[at]);
+        return HalfFloats.decode(dtype, halves[at]);
     }
 }

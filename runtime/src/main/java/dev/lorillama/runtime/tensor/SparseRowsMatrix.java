@@ -3,8 +3,6 @@ package dev.lorillama.runtime.tensor;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -33,9 +31,6 @@ public final class SparseRowsMatrix implements WeightMatrix {
     /** One byte per lane: a quarter of the float vector's width (none below 256-bit vectors). */
     private static final VectorSpecies<Byte> LANE_BYTES =
             F.vectorBitSize() >= 256 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4)) : null;
-    private static final VectorSpecies<Short> LANE_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    private static final float F16_EXPONENT_REBIAS = 0x1p112f;
 
     private final String name;
     private final DType dtype;
@@ -99,7 +94,7 @@ public final class SparseRowsMatrix implements WeightMatrix {
                 float v = row[c] * scale;
                 columns[at] = (byte) c;
                 if (floats != null) floats[at] = v;
-                else halves[at] = dtype == DType.BF16 ? Bf16Activations.round(v) : Float.floatToFloat16(v);
+                else halves[at] = HalfFloats.round(dtype, v);
                 at += L;
             }
         }
@@ -141,87 +136,88 @@ public final class SparseRowsMatrix implements WeightMatrix {
 
     @Override
     public void multiplyRows(float[] x, int tokenFrom, int tokenTo, float[] y, int rowFrom, int rowTo) {
+        float[] edge = EdgeTiles.buffer();
         for (int t = tokenFrom; t < tokenTo; t++) {
-            if (!vectorKernel) multiplyPlain(x, t * cols, y, t * rows, rowFrom, rowTo);
-            else if (floats != null) multiplyF32(x, t * cols, y, t * rows, rowFrom, rowTo);
-            else if (dtype == DType.BF16) multiplyBf16(x, t * cols, y, t * rows, rowFrom, rowTo);
-            else multiplyF16(x, t * cols, y, t * rows, rowFrom, rowTo);
+            if (!vectorKernel) {
+                multiplyPlain(x, t * cols, y, t * rows, rowFrom, rowTo);
+                continue;
+            }
+            // z as four whole vectors: straight from x when it has 4L entries, else padded with zeros
+            float[] z = x;
+            int zo = t * cols;
+            if (cols < MAX_VECTOR_COLS) {
+                z = edge;
+                zo = EdgeTiles.PADDED_Z;
+                System.arraycopy(x, t * cols, z, zo, cols);
+                Arrays.fill(z, zo + cols, zo + MAX_VECTOR_COLS, 0f);
+            }
+            if (floats != null) multiplyF32(z, zo, y, t * rows, rowFrom, rowTo, edge);
+            else if (dtype == DType.BF16) multiplyBf16(z, zo, y, t * rows, rowFrom, rowTo, edge);
+            else multiplyF16(z, zo, y, t * rows, rowFrom, rowTo, edge);
         }
     }
 
     // The three vector kernels are one loop each (one per value type, as for the weight formats):
     // z's entries in z0..z3, one lookup per slot: lanes whose column is below 2L take it from
-    // (z0, z1), the others from (z2, z3) (the lookup wraps the index), then one FMA. Rows outside
-    // [rowFrom, rowTo) of a slice the range cuts are computed and not stored.
+    // (z0, z1), the others from (z2, z3) (the lookup wraps the index), then one FMA. Slices the
+    // range cuts go through {@link EdgeTiles}.
 
-    private void multiplyF32(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
-        FloatVector z0 = FloatVector.fromArray(F, x, xo, F.indexInRange(0, cols));
-        FloatVector z1 = FloatVector.fromArray(F, x, xo + L, F.indexInRange(L, cols));
-        FloatVector z2 = FloatVector.fromArray(F, x, xo + 2 * L, F.indexInRange(2 * L, cols));
-        FloatVector z3 = FloatVector.fromArray(F, x, xo + 3 * L, F.indexInRange(3 * L, cols));
+    private void multiplyF32(float[] z, int zo, float[] y, int yo, int rowFrom, int rowTo, float[] edge) {
+        FloatVector z0 = FloatVector.fromArray(F, z, zo), z1 = FloatVector.fromArray(F, z, zo + L);
+        FloatVector z2 = FloatVector.fromArray(F, z, zo + 2 * L), z3 = FloatVector.fromArray(F, z, zo + 3 * L);
         for (int s = rowFrom / L, end = (rowTo + L - 1) / L; s < end; s++) {
             FloatVector sum = FloatVector.zero(F);
             for (int o = sliceStart[s] * L, stop = sliceStart[s + 1] * L; o < stop; o += L) {
                 FloatVector column = (FloatVector) ByteVector.fromArray(LANE_BYTES, columns, o).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector z = column.selectFrom(z0, z1).blend(column.selectFrom(z2, z3), column.compare(VectorOperators.GE, 2 * L));
-                sum = FloatVector.fromArray(F, floats, o).fma(z, sum);
+                FloatVector picked = column.selectFrom(z0, z1).blend(column.selectFrom(z2, z3), column.compare(VectorOperators.GE, 2 * L));
+                sum = FloatVector.fromArray(F, floats, o).fma(picked, sum);
             }
             int first = s * L;
-            sum.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + L <= rowTo) sum.intoArray(y, yo + first);
+            else {
+                sum.intoArray(edge, 0);
+                EdgeTiles.store(edge, L, y, yo, first, rowFrom, rowTo);
+            }
         }
     }
 
-    private void multiplyBf16(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
-        FloatVector z0 = FloatVector.fromArray(F, x, xo, F.indexInRange(0, cols));
-        FloatVector z1 = FloatVector.fromArray(F, x, xo + L, F.indexInRange(L, cols));
-        FloatVector z2 = FloatVector.fromArray(F, x, xo + 2 * L, F.indexInRange(2 * L, cols));
-        FloatVector z3 = FloatVector.fromArray(F, x, xo + 3 * L, F.indexInRange(3 * L, cols));
+    private void multiplyBf16(float[] z, int zo, float[] y, int yo, int rowFrom, int rowTo, float[] edge) {
+        FloatVector z0 = FloatVector.fromArray(F, z, zo), z1 = FloatVector.fromArray(F, z, zo + L);
+        FloatVector z2 = FloatVector.fromArray(F, z, zo + 2 * L), z3 = FloatVector.fromArray(F, z, zo + 3 * L);
         for (int s = rowFrom / L, end = (rowTo + L - 1) / L; s < end; s++) {
             FloatVector sum = FloatVector.zero(F);
             for (int o = sliceStart[s] * L, stop = sliceStart[s + 1] * L; o < stop; o += L) {
                 FloatVector column = (FloatVector) ByteVector.fromArray(LANE_BYTES, columns, o).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector z = column.selectFrom(z0, z1).blend(column.selectFrom(z2, z3), column.compare(VectorOperators.GE, 2 * L));
-                sum = z.fma(bf16(halves, o), sum);
+                FloatVector picked = column.selectFrom(z0, z1).blend(column.selectFrom(z2, z3), column.compare(VectorOperators.GE, 2 * L));
+                sum = picked.fma(HalfFloats.bf16(halves, o), sum);
             }
             int first = s * L;
-            sum.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + L <= rowTo) sum.intoArray(y, yo + first);
+            else {
+                sum.intoArray(edge, 0);
+                EdgeTiles.store(edge, L, y, yo, first, rowFrom, rowTo);
+            }
         }
     }
 
-    private void multiplyF16(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
-        FloatVector z0 = FloatVector.fromArray(F, x, xo, F.indexInRange(0, cols));
-        FloatVector z1 = FloatVector.fromArray(F, x, xo + L, F.indexInRange(L, cols));
-        FloatVector z2 = FloatVector.fromArray(F, x, xo + 2 * L, F.indexInRange(2 * L, cols));
-        FloatVector z3 = FloatVector.fromArray(F, x, xo + 3 * L, F.indexInRange(3 * L, cols));
-        FloatVector rebias = FloatVector.broadcast(F, F16_EXPONENT_REBIAS);
+    private void multiplyF16(float[] z, int zo, float[] y, int yo, int rowFrom, int rowTo, float[] edge) {
+        FloatVector z0 = FloatVector.fromArray(F, z, zo), z1 = FloatVector.fromArray(F, z, zo + L);
+        FloatVector z2 = FloatVector.fromArray(F, z, zo + 2 * L), z3 = FloatVector.fromArray(F, z, zo + 3 * L);
+        FloatVector rebias = FloatVector.broadcast(F, HalfFloats.F16_EXPONENT_REBIAS);
         for (int s = rowFrom / L, end = (rowTo + L - 1) / L; s < end; s++) {
             FloatVector sum = FloatVector.zero(F);
             for (int o = sliceStart[s] * L, stop = sliceStart[s + 1] * L; o < stop; o += L) {
                 FloatVector column = (FloatVector) ByteVector.fromArray(LANE_BYTES, columns, o).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector z = column.selectFrom(z0, z1).blend(column.selectFrom(z2, z3), column.compare(VectorOperators.GE, 2 * L));
-                sum = z.fma(rebias.mul(floatBits(halves, o).reinterpretAsFloats()), sum);
+                FloatVector picked = column.selectFrom(z0, z1).blend(column.selectFrom(z2, z3), column.compare(VectorOperators.GE, 2 * L));
+                sum = picked.fma(rebias.mul(HalfFloats.floatBits(halves, o).reinterpretAsFloats()), sum);
             }
             int first = s * L;
-            sum.intoArray(y, yo + first, F.indexInRange(first - rowFrom, rowTo - rowFrom));
+            if (first >= rowFrom && first + L <= rowTo) sum.intoArray(y, yo + first);
+            else {
+                sum.intoArray(edge, 0);
+                EdgeTiles.store(edge, L, y, yo, first, rowFrom, rowTo);
+            }
         }
-    }
-
-    /** The bf16 values at {@code v[at ..]} as floats (a bf16 is the top half of a float). */
-    private static FloatVector bf16(short[] v, int at) {
-        return halfBits(v, at).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /**
-     * The f16 values at {@code v[at ..]} with exponent and mantissa moved to a float's place and
-     * the sign (widened by sign extension) on bit 31: times 2^112 they are the floats (as in F16Matrix).
-     */
-    private static IntVector floatBits(short[] v, int at) {
-        return halfBits(v, at).lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000);
-    }
-
-    /** The 16-bit values at {@code v[at ..]}, sign-extended to ints. */
-    private static IntVector halfBits(short[] v, int at) {
-        return (IntVector) ShortVector.fromArray(LANE_SHORTS, v, at).convertShape(VectorOperators.S2I, I, 0);
     }
 
     /** The plain twin of the vector kernels (and the path for matrices wider than they take): slot by slot, lane by lane. */
@@ -237,7 +233,7 @@ public final class SparseRowsMatrix implements WeightMatrix {
 
     private float value(int at) {
         if (floats != null) return floats[at];
-        return dtype == DType.BF16 ? BF16Matrix.decode(halves[at]) : Float.float16ToFloat(halves[at]);
+        return HalfFloats.decode(dtype, halves[at]);
     }
 
     @Override

@@ -10,14 +10,12 @@ import jdk.incubator.vector.VectorOperators;
  * low nibble, j+16 in the high) that index 16 non-linear levels; value = d·level[q]
  * ({@link #iq4Level}).
  */
-public final class IQ4_NLMatrix extends BlockQuantizedMatrix {
-    private static final int BLOCK = 32;
+public final class IQ4_NLMatrix extends Block32Matrix {
     private static final int BYTES = 18;
     private static final int QUANTS = 2;
-    private static final int HALF = 16;
 
     public IQ4_NLMatrix(String name, MemorySegment data, int rows, int cols) {
-        super(name, DType.IQ4_NL, data, rows, cols);
+        super(name, DType.IQ4_NL, data, rows, cols, 1);
     }
 
     @Override
@@ -33,7 +31,8 @@ public final class IQ4_NLMatrix extends BlockQuantizedMatrix {
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+        long s = scaleOffset(offset);
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK, s += Float.BYTES) {
             FloatVector sum = FloatVector.zero(F);
             for (int g = 0; g < HALF; g += F.length()) {
                 IntVector bytes = widen(offset + QUANTS + g);
@@ -42,11 +41,22 @@ public final class IQ4_NLMatrix extends BlockQuantizedMatrix {
                 sum = ((FloatVector) low.reinterpretShape(F, 0)).fma(FloatVector.fromArray(F, x, xo + g), sum);
                 sum = ((FloatVector) high.reinterpretShape(F, 0)).fma(FloatVector.fromArray(F, x, xo + HALF + g), sum);
             }
-            FloatVector next = sum.fma(broadcastF16(offset), older);
+            FloatVector next = sum.fma(scaleVector(s), older);
             older = recent;
             recent = next;
         }
         return recent.add(older).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void decodeVectors(long offset, int n, float[] dst) {
+        for (int b = 0, at = 0; b < n; b++, offset += BYTES, at += BLOCK) {
+            for (int g = 0; g < HALF; g += F.length()) {
+                IntVector bytes = widen(offset + QUANTS + g);
+                ((FloatVector) bytes.and(0xF).selectFrom(iq4Table(0), iq4Table(F.length())).reinterpretShape(F, 0)).intoArray(dst, at + g);
+                ((FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).selectFrom(iq4Table(0), iq4Table(F.length())).reinterpretShape(F, 0)).intoArray(dst, at + HALF + g);
+            }
+        }
     }
 
     @Override

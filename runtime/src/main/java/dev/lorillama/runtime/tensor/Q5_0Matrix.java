@@ -10,15 +10,13 @@ import jdk.incubator.vector.VectorOperators;
  * bit of value j), 16 bytes of nibbles (byte j: value j in the low nibble, j+16 in the high);
  * value = d·(q − 16).
  */
-public final class Q5_0Matrix extends BlockQuantizedMatrix {
-    private static final int BLOCK = 32;
+public final class Q5_0Matrix extends Block32Matrix {
     private static final int BYTES = 22;
     private static final int HIGH_BITS = 2;
     private static final int QUANTS = 6;
-    private static final int HALF = 16;
 
     public Q5_0Matrix(String name, MemorySegment data, int rows, int cols) {
-        super(name, DType.Q5_0, data, rows, cols);
+        super(name, DType.Q5_0, data, rows, cols, 1);
     }
 
     @Override
@@ -39,7 +37,8 @@ public final class Q5_0Matrix extends BlockQuantizedMatrix {
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+        long s = scaleOffset(offset);
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK, s += Float.BYTES) {
             int qh = data.get(LE_INT, offset + HIGH_BITS);
             FloatVector sum = FloatVector.zero(F);
             for (int g = 0; g < HALF; g += F.length()) {
@@ -48,11 +47,16 @@ public final class Q5_0Matrix extends BlockQuantizedMatrix {
                 sum = ((FloatVector) low.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + g), sum);
                 sum = ((FloatVector) high.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + HALF + g), sum);
             }
-            FloatVector next = sum.fma(broadcastF16(offset), older);
+            FloatVector next = sum.fma(scaleVector(s), older);
             older = recent;
             recent = next;
         }
         return recent.add(older).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void decodeVectors(long offset, int n, float[] dst) {
+        decodeFiveBitValues(offset, n, dst, BYTES, HIGH_BITS, QUANTS, 16);
     }
 
     @Override

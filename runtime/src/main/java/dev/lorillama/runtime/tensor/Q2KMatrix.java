@@ -44,27 +44,56 @@ public final class Q2KMatrix extends BlockQuantizedMatrix {
         return widen(at).lanewise(VectorOperators.LSHR, 2 * j).and(3);
     }
 
-    /** Per sub-block of 16: weights d·scale·q − dmin·min in registers, multiplied with the activations; two accumulators take turns. */
+    /** Decode: the activations' sums per group of 16 (one scale and min each) are taken once per call for all rows. */
+    @Override
+    protected void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
+        float[] sums = ActivationSums.of16(x, xo, cols);
+        float[] scales = ActivationSums.scales(16 * blocks);
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r * rowBytes, x, xo, sums, scales);
+    }
+
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
-        FloatVector recent = FloatVector.zero(F), older = recent;
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
-            float d = f16(offset + D), dmin = f16(offset + D + 2);
-            for (int half = 0; half < 2; half++) {
-                long scaleMins = scaleMins(offset, half), quants = offset + QUANTS + 32L * half;
-                for (int s = 0; s < 8; s++) {
-                    int packed = (int) (scaleMins >>> (8 * s)) & 0xFF;
-                    float scale = d * (packed & 0xF), min = dmin * (packed >>> 4);
-                    for (int l = 16 * (s % 2); l < 16 * (s % 2) + 16; l += F.length()) {
-                        FloatVector w = values(quants, s / 2, l).fma(scale, -min);
-                        FloatVector next = w.fma(FloatVector.fromArray(F, x, xo + 128 * half + 16 * s + l % 16), older);
-                        older = recent;
-                        recent = next;
-                    }
-                }
+        return dotRow(offset, x, xo, ActivationSums.of16(x, xo, cols), ActivationSums.scales(16 * blocks));
+    }
+
+    /**
+     * One row · x, given the activations' {@link ActivationSums#of16}: Σ w·x = Σ_j d·scale_j·(Σ q·x)_j
+     * − Σ_j dmin·min_j·(Σ x)_j. A first pass widens each super-block's 16 scale/min bytes once:
+     * the scales times d go to {@code scales}, the mins meet the sums. The second is one flat
+     * loop over halves of super-blocks: each 16 bytes of quants widened once for the four
+     * quarters that share them, each vector of 16 values scaled by a broadcast load.
+     */
+    private float dotRow(long offset, float[] x, int xo, float[] sums, float[] scales) {
+        FloatVector mins = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * BYTES;
+            FloatVector d = broadcastF16(at + D), dmin = broadcastF16(at + D + 2);
+            for (int part = 0; part < 16; part += F.length()) {
+                IntVector packed = widen(at + part);
+                FloatVector scale = (FloatVector) packed.and(0xF).convertShape(VectorOperators.I2F, F, 0);
+                FloatVector min = (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0);
+                scale.mul(d).intoArray(scales, 16 * b + part);
+                mins = min.mul(FloatVector.fromArray(F, sums, 16 * b + part)).fma(dmin, mins);
             }
         }
-        return recent.add(older).reduceLanes(VectorOperators.ADD);
+        FloatVector even = FloatVector.zero(F), odd = even;
+        for (int h = 0; h < 2 * blocks; h++) {
+            long quants = offset + (long) (h >> 1) * BYTES + QUANTS + 32 * (h & 1);
+            for (int l = 0; l < 32; l += F.length()) {
+                IntVector bytes = widen(quants + l);
+                FloatVector q0 = (FloatVector) bytes.and(3).convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q1 = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 2).and(3).convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q2 = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).and(3).convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q3 = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 6).convertShape(VectorOperators.I2F, F, 0);
+                int s = 8 * h + l / 16, at = xo + 128 * h + l;
+                even = q0.mul(FloatVector.fromArray(F, x, at)).fma(FloatVector.broadcast(F, scales[s]), even);
+                odd = q1.mul(FloatVector.fromArray(F, x, at + 32)).fma(FloatVector.broadcast(F, scales[s + 2]), odd);
+                even = q2.mul(FloatVector.fromArray(F, x, at + 64)).fma(FloatVector.broadcast(F, scales[s + 4]), even);
+                odd = q3.mul(FloatVector.fromArray(F, x, at + 96)).fma(FloatVector.broadcast(F, scales[s + 6]), odd);
+            }
+        }
+        return even.add(odd).sub(mins).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

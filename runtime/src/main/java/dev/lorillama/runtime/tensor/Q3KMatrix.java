@@ -1,9 +1,12 @@
 package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml Q3_K: super-blocks of 256 values = 32 bytes hmask, 64 bytes of 2-bit quants, 12 bytes
@@ -19,6 +22,9 @@ public final class Q3KMatrix extends BlockQuantizedMatrix {
     private static final int QUANTS = 32;
     private static final int SCALES = 96;
     private static final int D = 108;
+
+    /** Two longs: the 16 unpacked scale bytes of a super-block. */
+    private static final VectorSpecies<Long> SCALE_LONGS = LongVector.SPECIES_128;
 
     public Q3KMatrix(String name, MemorySegment data, int rows, int cols) {
         super(name, DType.Q3_K, data, rows, cols);
@@ -71,28 +77,65 @@ public final class Q3KMatrix extends BlockQuantizedMatrix {
         return widen(at).lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 2);
     }
 
-    /** Products summed per sub-block of 16 and scaled once; two accumulators take turns. */
+    /** Decode: the activations' sums per group of 16 (one scale each) are taken once per call for all rows. */
+    @Override
+    protected void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
+        float[] sums = ActivationSums.of16(x, xo, cols);
+        float[] scales = ActivationSums.scales(16 * blocks);
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r * rowBytes, x, xo, sums, scales);
+    }
+
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
-        FloatVector recent = FloatVector.zero(F), older = recent;
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
-            float d = f16(offset + D);
-            for (int half = 0; half < 2; half++) {
-                long scales = scales(offset, half);
-                for (int s = 0; s < 8; s++) {
-                    int l = 16 * (s % 2), xs = xo + 128 * half + 16 * s, j = s / 2;
-                    long at = offset + QUANTS + 32L * half + l, mask = offset + l;
-                    FloatVector sum = values(at, j, mask, 4 * half + j).mul(FloatVector.fromArray(F, x, xs));
-                    for (int p = F.length(); p < 16; p += F.length()) {
-                        sum = values(at + p, j, mask + p, 4 * half + j).fma(FloatVector.fromArray(F, x, xs + p), sum);
-                    }
-                    FloatVector next = sum.fma(FloatVector.broadcast(F, d * scale(scales, s)), older);
-                    older = recent;
-                    recent = next;
-                }
+        return dotRow(offset, x, xo, ActivationSums.of16(x, xo, cols), ActivationSums.scales(16 * blocks));
+    }
+
+    /** The 16 unpacked scales of a super-block ({@link #scales}: 8 in {@code first}, 8 in {@code second}) as one byte vector. */
+    private static ByteVector scaleBytes(long first, long second) {
+        return LongVector.zero(SCALE_LONGS).withLane(0, first).withLane(1, second).reinterpretAsBytes();
+    }
+
+    /**
+     * One row · x, given the activations' {@link ActivationSums#of16}: Σ w·x = Σ_k d·(scale_k − 32)·
+     * (Σ q·x)_k − 4·Σ_k d·(scale_k − 32)·(Σ x)_k, q the 3-bit number. A first pass unpacks each
+     * super-block's 16 scales in two longs and converts them in one vector conversion, times d,
+     * into {@code scales}, and meets them with the sums. The second is one flat loop over halves
+     * of super-blocks: each 16 bytes of quants and of hmask widened once for the four quarters
+     * that share them, each vector of 16 values scaled by a broadcast load.
+     */
+    private float dotRow(long offset, float[] x, int xo, float[] sums, float[] scales) {
+        FloatVector biases = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * BYTES;
+            ByteVector packed = scaleBytes(scales(at, 0), scales(at, 1));
+            float d = f16(at + D);
+            for (int part = 0; part < 16; part += F.length()) {
+                FloatVector scale = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, part / F.length())).sub(32).mul(d);
+                scale.intoArray(scales, 16 * b + part);
+                biases = scale.fma(FloatVector.fromArray(F, sums, 16 * b + part), biases);
             }
         }
-        return recent.add(older).reduceLanes(VectorOperators.ADD);
+        FloatVector even = FloatVector.zero(F), odd = even;
+        for (int h = 0; h < 2 * blocks; h++) {
+            long block = offset + (long) (h >> 1) * BYTES, quants = block + QUANTS + 32 * (h & 1);
+            int shift = 4 * (h & 1);
+            for (int l = 0; l < 32; l += F.length()) {
+                IntVector bytes = widen(quants + l), third = widen(block + l).lanewise(VectorOperators.LSHR, shift).lanewise(VectorOperators.LSHL, 2);
+                FloatVector q0 = (FloatVector) bytes.and(3).or(third.and(4)).convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q1 = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 2).and(3).or(third.lanewise(VectorOperators.LSHR, 1).and(4))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q2 = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).and(3).or(third.lanewise(VectorOperators.LSHR, 2).and(4))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q3 = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 6).or(third.lanewise(VectorOperators.LSHR, 3).and(4))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                int s = 8 * h + l / 16, xs = xo + 128 * h + l;
+                even = q0.mul(FloatVector.fromArray(F, x, xs)).fma(FloatVector.broadcast(F, scales[s]), even);
+                odd = q1.mul(FloatVector.fromArray(F, x, xs + 32)).fma(FloatVector.broadcast(F, scales[s + 2]), odd);
+                even = q2.mul(FloatVector.fromArray(F, x, xs + 64)).fma(FloatVector.broadcast(F, scales[s + 4]), even);
+                odd = q3.mul(FloatVector.fromArray(F, x, xs + 96)).fma(FloatVector.broadcast(F, scales[s + 6]), odd);
+            }
+        }
+        return even.add(odd).sub(biases.mul(4)).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

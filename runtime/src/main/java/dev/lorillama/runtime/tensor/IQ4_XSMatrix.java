@@ -2,6 +2,7 @@ package dev.lorillama.runtime.tensor;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -53,22 +54,54 @@ public final class IQ4_XSMatrix extends BlockQuantizedMatrix {
         return offset + QUANTS + 16L * j;
     }
 
-    /** Levels summed with the activations per sub-block, then scaled once; two accumulators take turns. */
+    /** Decode: the row's scales are taken as floats once per row, in {@link ActivationSums#scales}. */
+    @Override
+    protected void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
+        float[] scales = ActivationSums.scales(8 * blocks);
+        for (int r = rowFrom; r < rowTo; r++) y[yo + r] = dotRow(r * rowBytes, x, xo, scales);
+    }
+
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
-        FloatVector recent = FloatVector.zero(F), older = recent;
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
-            float d = f16(offset);
-            int low = lowScales(offset), high = highScales(offset);
-            for (int j = 0; j < 8; j++) {
-                FloatVector sum = levels(nibbles(offset, j), 0).mul(FloatVector.fromArray(F, x, xo + 32 * j));
-                for (int p = F.length(); p < 32; p += F.length()) sum = levels(nibbles(offset, j), p).fma(FloatVector.fromArray(F, x, xo + 32 * j + p), sum);
-                FloatVector next = sum.fma(FloatVector.broadcast(F, d * scale(low, high, j)), older);
-                older = recent;
-                recent = next;
-            }
+        return dotRow(offset, x, xo, ActivationSums.scales(8 * blocks));
+    }
+
+    /**
+     * One row · x in two passes: the first writes each sub-block's d·(scale − 32) to
+     * {@code scales}; the second is one flat loop over sub-blocks of 32, whose 16 bytes are
+     * widened once for both nibbles, the levels summed with the activations and scaled by a
+     * broadcast load. (The nested loops unpacked each scale between the vector work and widened
+     * the bytes once per nibble.)
+     */
+    private float dotRow(long offset, float[] x, int xo, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * BYTES;
+            float d = f16(at);
+            int low = lowScales(at), high = highScales(at);
+            for (int j = 0; j < 8; j++) scales[8 * b + j] = d * scale(low, high, j);
         }
-        return recent.add(older).reduceLanes(VectorOperators.ADD);
+        FloatVector even = FloatVector.zero(F), odd = even;
+        for (int j = 0; j < 8 * blocks; j += 2) {
+            long at = offset + (long) (j >> 3) * BYTES + QUANTS + 16 * (j & 7);
+            FloatVector first = FloatVector.zero(F), second = first;
+            for (int p = 0; p < 16; p += F.length()) {
+                IntVector bytes = widen(at + p), next = widen(at + 16 + p);
+                FloatVector lowLevels = (FloatVector) bytes.and(0xF).selectFrom(iq4Table(0), iq4Table(F.length())).reinterpretShape(F, 0);
+                FloatVector highLevels = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).selectFrom(iq4Table(0), iq4Table(F.length()))
+                        .reinterpretShape(F, 0);
+                FloatVector nextLow = (FloatVector) next.and(0xF).selectFrom(iq4Table(0), iq4Table(F.length())).reinterpretShape(F, 0);
+                FloatVector nextHigh = (FloatVector) next.lanewise(VectorOperators.LSHR, 4).selectFrom(iq4Table(0), iq4Table(F.length()))
+                        .reinterpretShape(F, 0);
+                int xs = xo + 32 * j + p;
+                first = lowLevels.fma(FloatVector.fromArray(F, x, xs), first);
+                first = highLevels.fma(FloatVector.fromArray(F, x, xs + 16), first);
+                second = nextLow.fma(FloatVector.fromArray(F, x, xs + 32), second);
+                second = nextHigh.fma(FloatVector.fromArray(F, x, xs + 48), second);
+            }
+            even = first.fma(FloatVector.broadcast(F, scales[j]), even);
+            odd = second.fma(FloatVector.broadcast(F, scales[j + 1]), odd);
+        }
+        return even.add(odd).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

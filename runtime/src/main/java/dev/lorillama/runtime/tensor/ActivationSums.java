@@ -21,17 +21,44 @@ final class ActivationSums {
      */
     static float[] facingMins(float[] x, int xo, int cols) {
         float[] sums = sums(cols / 256 * KScaleMins.UNPACKED);
-        for (int b = 0, c = xo; b < cols / 256; b++) {
-            for (int j = 0; j < 8; j++) sums[b * KScaleMins.UNPACKED + j] = 0;
-            for (int j = 0; j < 8; j++, c += 32) sums[b * KScaleMins.UNPACKED + 8 + j] = VectorOps.sum(x, c, 32);
-        }
+        facingMins(x, xo, cols, sums, 0);
         return sums;
+    }
+
+    /** {@link #facingMins} of two tokens (at {@code xa} and {@code xb}), the second's from index {@link #facingMinsLength}. */
+    static float[] facingMins(float[] x, int xa, int xb, int cols) {
+        float[] sums = sums(2 * facingMinsLength(cols));
+        facingMins(x, xa, cols, sums, 0);
+        facingMins(x, xb, cols, sums, facingMinsLength(cols));
+        return sums;
+    }
+
+    /** The length of {@link #facingMins} for rows of {@code cols}. */
+    static int facingMinsLength(int cols) {
+        return cols / 256 * KScaleMins.UNPACKED;
+    }
+
+    private static void facingMins(float[] x, int xo, int cols, float[] sums, int at) {
+        for (int b = 0, c = xo; b < cols / 256; b++) {
+            for (int j = 0; j < 8; j++) sums[at + b * KScaleMins.UNPACKED + j] = 0;
+            for (int j = 0; j < 8; j++, c += 32) sums[at + b * KScaleMins.UNPACKED + 8 + j] = VectorOps.sum(x, c, 32);
+        }
     }
 
     /** Sums of {@code x[xo .. xo+cols)} over each group of 16, in order. */
     static float[] of16(float[] x, int xo, int cols) {
         float[] sums = sums(cols / 16);
         for (int g = 0; g < cols / 16; g++) sums[g] = VectorOps.sum(x, xo + 16 * g, 16);
+        return sums;
+    }
+
+    /** {@link #of16} of two tokens (at {@code xa} and {@code xb}), the second's from index {@code cols / 16}. */
+    static float[] of16(float[] x, int xa, int xb, int cols) {
+        float[] sums = sums(2 * (cols / 16));
+        for (int g = 0; g < cols / 16; g++) {
+            sums[g] = VectorOps.sum(x, xa + 16 * g, 16);
+            sums[cols / 16 + g] = VectorOps.sum(x, xb + 16 * g, 16);
+        }
         return sums;
     }
 

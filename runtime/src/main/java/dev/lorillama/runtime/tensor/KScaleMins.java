@@ -49,10 +49,10 @@ final class KScaleMins {
      * {@link #unpackAll} wrote to {@code unpacked} from index {@code side}: each super-block's
      * sixteen become floats in one vector conversion, the scales times d go to
      * {@code scales[8b ..]}, and the mins meet the activations' {@link ActivationSums#facingMins}
-     * lane by lane. Returns Σ dmin·min·(Σ x) over the row, the part the kernel subtracts.
+     * lane by lane (from {@code sums[sumsAt]}). Returns Σ dmin·min·(Σ x) over the row, the part the kernel subtracts.
      */
     static float floatScales(MemorySegment data, long offset, int blocks, int blockBytes, byte[] unpacked, int side,
-            float[] sums, float[] scales) {
+            float[] sums, int sumsAt, float[] scales) {
         VectorSpecies<Float> f = BlockQuantizedMatrix.F;
         FloatVector mins = FloatVector.zero(f);
         for (int b = 0; b < blocks; b++, side += UNPACKED) {
@@ -62,7 +62,7 @@ final class KScaleMins {
                 FloatVector values = (FloatVector) ByteVector.fromArray(BlockQuantizedMatrix.B, unpacked, side + part)
                         .convertShape(VectorOperators.B2F, f, 0);
                 if (part < 8) values.mul(d).intoArray(scales, 8 * b + part);
-                mins = values.mul(FloatVector.fromArray(f, sums, UNPACKED * b + part)).fma(FloatVector.broadcast(f, dmin), mins);
+                mins = values.mul(FloatVector.fromArray(f, sums, sumsAt + UNPACKED * b + part)).fma(FloatVector.broadcast(f, dmin), mins);
             }
         }
         return mins.reduceLanes(VectorOperators.ADD);

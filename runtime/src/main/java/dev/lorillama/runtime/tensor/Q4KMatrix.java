@@ -67,7 +67,7 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
      * ~25% slower: the JIT did not unroll the inner one and set up its bounds checks each time.
      */
     private float dotRow(long offset, float[] x, int xo, float[] sums, float[] scales) {
-        float mins = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, (int) (offset / BYTES) * KScaleMins.UNPACKED, sums, scales);
+        float mins = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, (int) (offset / BYTES) * KScaleMins.UNPACKED, sums, 0, scales);
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int p = 0; p < 4 * blocks; p += 2) {
             long at = offset + (long) (p >> 2) * BYTES + QUANTS + 32 * (p & 3);
@@ -89,6 +89,51 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
             odd = high2.fma(FloatVector.broadcast(F, scales[2 * p + 3]), odd);
         }
         return even.add(odd).reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /**
+     * Decode of several sequences: two tokens at a time through a group kernel that widens and
+     * converts each weight once for both (a last odd token alone). Each token meets the
+     * operations of the single-token kernel in their order, so it gets what it gets alone.
+     */
+    @Override
+    public void multiplyDecodeRows(float[] x, int[] tokens, int count, float[] y, int rowFrom, int rowTo) {
+        int i = 0;
+        for (; i + GROUP <= count; i += GROUP) {
+            int a = tokens[i], b = tokens[i + 1];
+            float[] sums = ActivationSums.facingMins(x, a * cols, b * cols, cols);
+            float[] scales = ActivationSums.scales(8 * blocks);
+            for (int r = rowFrom; r < rowTo; r++) dotRow(r * rowBytes, x, a * cols, b * cols, sums, scales, y, a * rows + r, b * rows + r);
+        }
+        for (; i < count; i++) multiplyRows(x, tokens[i], tokens[i] + 1, y, rowFrom, rowTo);
+    }
+
+    /** One row · the activations of two tokens (at xa, xb), into y[ya], y[yb]: the single-token kernel's steps, a pair of sub-blocks per iteration. */
+    private void dotRow(long offset, float[] x, int xa, int xb, float[] sums, float[] scales, float[] y, int ya, int yb) {
+        int side = (int) (offset / BYTES) * KScaleMins.UNPACKED;
+        float minsA = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, side, sums, 0, scales);
+        float minsB = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, side, sums, ActivationSums.facingMinsLength(cols), scales);
+        FloatVector evenA = FloatVector.zero(F), oddA = evenA, evenB = evenA, oddB = evenA;
+        for (int p = 0; p < 4 * blocks; p++) {
+            long at = offset + (long) (p >> 2) * BYTES + QUANTS + 32 * (p & 3);
+            FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
+            for (int l = 0; l < 32; l += F.length()) {
+                IntVector bytes = widen(at + l);
+                FloatVector lowQ = (FloatVector) bytes.and(0xF).convertShape(VectorOperators.I2F, F, 0);
+                FloatVector highQ = (FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0);
+                lowA = lowQ.fma(FloatVector.fromArray(F, x, xa + 64 * p + l), lowA);
+                highA = highQ.fma(FloatVector.fromArray(F, x, xa + 64 * p + 32 + l), highA);
+                lowB = lowQ.fma(FloatVector.fromArray(F, x, xb + 64 * p + l), lowB);
+                highB = highQ.fma(FloatVector.fromArray(F, x, xb + 64 * p + 32 + l), highB);
+            }
+            FloatVector low = FloatVector.broadcast(F, scales[2 * p]), high = FloatVector.broadcast(F, scales[2 * p + 1]);
+            evenA = lowA.fma(low, evenA);
+            oddA = highA.fma(high, oddA);
+            evenB = lowB.fma(low, evenB);
+            oddB = highB.fma(high, oddB);
+        }
+        y[ya] = evenA.add(oddA).reduceLanes(VectorOperators.ADD) - minsA;
+        y[yb] = evenB.add(oddB).reduceLanes(VectorOperators.ADD) - minsB;
     }
 
     @Override

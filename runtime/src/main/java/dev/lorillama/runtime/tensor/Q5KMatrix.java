@@ -74,7 +74,7 @@ public final class Q5KMatrix extends BlockQuantizedMatrix {
      * qh, moved to bit 4 by one shift of qh·16 each.
      */
     private float dotRow(long offset, float[] x, int xo, float[] sums, float[] scales) {
-        float mins = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, (int) (offset / BYTES) * KScaleMins.UNPACKED, sums, scales);
+        float mins = KScaleMins.floatScales(data, offset, blocks, BYTES, scaleMins, (int) (offset / BYTES) * KScaleMins.UNPACKED, sums, 0, scales);
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int p = 0; p < 4 * blocks; p++) {
             long block = offset + (long) (p >> 2) * BYTES, at = block + QUANTS + 32 * (p & 3);

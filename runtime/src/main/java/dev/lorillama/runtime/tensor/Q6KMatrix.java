@@ -90,24 +90,14 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
 
     /**
      * One row · x, given the activations' {@link ActivationSums#of16}: Σ w·x = Σ_j d·scale_j·
-     * (Σ q·x)_j − 32·Σ_j d·scale_j·(Σ x)_j. A first pass takes each super-block's 16 signed scales
-     * as floats in one vector conversion, times d, into {@code scales}, and meets them with the
-     * sums. The second is one flat loop over halves of super-blocks (128 values): each 16 bytes
+     * (Σ q·x)_j − 32·Σ_j d·scale_j·(Σ x)_j. A first pass ({@link #floatScales}) writes the scales
+     * as floats and sums up the second term. The second is one flat loop over halves of super-blocks (128 values): each 16 bytes
      * of ql and of qh are widened once for the four quarters that share them, and each vector
      * of 16 values is scaled by a broadcast load. Converting the scales one by one in scalar
      * code, and the −32 and the scale per weight, had cost most of the kernel's time.
      */
     private float dotRow(long offset, float[] x, int xo, float[] sums, float[] scales) {
-        FloatVector biases = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long at = offset + (long) b * BYTES;
-            FloatVector d = broadcastF16(at + D);
-            for (int part = 0; part < 16; part += F.length()) {
-                FloatVector scale = scaleVector(at, part / F.length()).mul(d);
-                scale.intoArray(scales, 16 * b + part);
-                biases = scale.fma(FloatVector.fromArray(F, sums, 16 * b + part), biases);
-            }
-        }
+        float bias = floatScales(offset, sums, 0, scales);
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int h = 0; h < 2 * blocks; h++) {
             long block = offset + (long) (h >> 1) * BYTES, ql = block + 64 * (h & 1), qh = block + HIGH_BITS + 32 * (h & 1);
@@ -128,7 +118,76 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
                 odd = q3.mul(FloatVector.fromArray(F, x, at + 96)).fma(FloatVector.broadcast(F, scales[s + 6]), odd);
             }
         }
-        return even.add(odd).sub(biases.mul(32)).reduceLanes(VectorOperators.ADD);
+        return even.add(odd).reduceLanes(VectorOperators.ADD) - bias;
+    }
+
+    /**
+     * The first pass of the decode kernels over the row at {@code offset}: the 16 signed scales of
+     * each super-block as floats in one vector conversion, times d, into {@code scales}; returns
+     * 32·Σ d·scale·(Σ x) with the activations' sums from {@code sums[sumsAt]}.
+     */
+    private float floatScales(long offset, float[] sums, int sumsAt, float[] scales) {
+        FloatVector biases = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long at = offset + (long) b * BYTES;
+            FloatVector d = broadcastF16(at + D);
+            for (int part = 0; part < 16; part += F.length()) {
+                FloatVector scale = scaleVector(at, part / F.length()).mul(d);
+                scale.intoArray(scales, 16 * b + part);
+                biases = scale.fma(FloatVector.fromArray(F, sums, sumsAt + 16 * b + part), biases);
+            }
+        }
+        return 32 * biases.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Decode of several sequences: two tokens at a time through a group kernel that decodes each
+     * weight once for both (a last odd token alone); each token meets the single-token kernel's
+     * operations in their order, so it gets what it gets alone.
+     */
+    @Override
+    public void multiplyDecodeRows(float[] x, int[] tokens, int count, float[] y, int rowFrom, int rowTo) {
+        int i = 0;
+        for (; i + GROUP <= count; i += GROUP) {
+            int a = tokens[i], b = tokens[i + 1];
+            float[] sums = ActivationSums.of16(x, a * cols, b * cols, cols);
+            float[] scales = ActivationSums.scales(16 * blocks);
+            for (int r = rowFrom; r < rowTo; r++) dotRow(r * rowBytes, x, a * cols, b * cols, sums, scales, y, a * rows + r, b * rows + r);
+        }
+        for (; i < count; i++) multiplyRows(x, tokens[i], tokens[i] + 1, y, rowFrom, rowTo);
+    }
+
+    /** One row · the activations of two tokens (at xa, xb), into y[ya], y[yb]. */
+    private void dotRow(long offset, float[] x, int xa, int xb, float[] sums, float[] scales, float[] y, int ya, int yb) {
+        float biasA = floatScales(offset, sums, 0, scales), biasB = floatScales(offset, sums, cols / 16, scales);
+        FloatVector evenA = FloatVector.zero(F), oddA = evenA, evenB = evenA, oddB = evenA;
+        for (int h = 0; h < 2 * blocks; h++) {
+            long block = offset + (long) (h >> 1) * BYTES, ql = block + 64 * (h & 1), qh = block + HIGH_BITS + 32 * (h & 1);
+            for (int l = 0; l < 32; l += F.length()) {
+                IntVector first = widen(ql + l), second = widen(ql + 32 + l), high = widen(qh + l);
+                FloatVector q0 = (FloatVector) first.and(0xF).or(high.lanewise(VectorOperators.LSHL, 4).and(0x30))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q1 = (FloatVector) second.and(0xF).or(high.lanewise(VectorOperators.LSHL, 2).and(0x30))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q2 = (FloatVector) first.lanewise(VectorOperators.LSHR, 4).or(high.and(0x30))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                FloatVector q3 = (FloatVector) second.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, 2).and(0x30))
+                        .convertShape(VectorOperators.I2F, F, 0);
+                int s = 8 * h + l / 16, a = xa + 128 * h + l, b = xb + 128 * h + l;
+                FloatVector s0 = FloatVector.broadcast(F, scales[s]), s1 = FloatVector.broadcast(F, scales[s + 2]);
+                FloatVector s2 = FloatVector.broadcast(F, scales[s + 4]), s3 = FloatVector.broadcast(F, scales[s + 6]);
+                evenA = q0.mul(FloatVector.fromArray(F, x, a)).fma(s0, evenA);
+                oddA = q1.mul(FloatVector.fromArray(F, x, a + 32)).fma(s1, oddA);
+                evenA = q2.mul(FloatVector.fromArray(F, x, a + 64)).fma(s2, evenA);
+                oddA = q3.mul(FloatVector.fromArray(F, x, a + 96)).fma(s3, oddA);
+                evenB = q0.mul(FloatVector.fromArray(F, x, b)).fma(s0, evenB);
+                oddB = q1.mul(FloatVector.fromArray(F, x, b + 32)).fma(s1, oddB);
+                evenB = q2.mul(FloatVector.fromArray(F, x, b + 64)).fma(s2, evenB);
+                oddB = q3.mul(FloatVector.fromArray(F, x, b + 96)).fma(s3, oddB);
+            }
+        }
+        y[ya] = evenA.add(oddA).reduceLanes(VectorOperators.ADD) - biasA;
+        y[yb] = evenB.add(oddB).reduceLanes(VectorOperators.ADD) - biasB;
     }
 
     @Override

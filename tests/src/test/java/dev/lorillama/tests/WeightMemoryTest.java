@@ -45,10 +45,12 @@ class WeightMemoryTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void copiedWeightsGiveTheLogitsOfTheMappedFileBitForBit(Path model) throws Exception {
+    void copiedWeightsGiveTheLogitsOfTheMappedFile(Path model) throws Exception {
         float[] mapped = logits(model, WeightMemory.MAPPED);
         float[] copied = logits(model, WeightMemory.COPIED);
-        assertArrayEquals(mapped, copied, model.getFileName().toString());
+        // Not bit for bit: the two loads may run the kernels at different JIT tiers, and
+        // reduceLanes sums lanes in order in the interpreter and C1 but as a tree in C2.
+        assertArrayEquals(mapped, copied, 1e-4f, model.getFileName().toString());
     }
 
     private static float[] logits(Path model, WeightMemory memory) throws Exception {

@@ -34,7 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@code convert}, {@code reinterpretAsFloats}) were sometimes compiled without intrinsics.
  */
 public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
-        permits Block32Matrix, Q2KMatrix, Q3KMatrix, Q4KMatrix, Q5KMatrix, Q6KMatrix, IQ4_XSMatrix {
+        permits Q8_0Matrix, Q4_0Matrix, Q4_1Matrix, Q5_0Matrix, Q5_1Matrix, Q2KMatrix, Q3KMatrix, Q4KMatrix, Q5KMatrix,
+        Q6KMatrix, IQ4_NLMatrix, IQ4_XSMatrix {
     /**
      * Float lanes of the kernels: the preferred width, kept between 8 and 16 lanes so that a part
      * (8 or 16 values) divides every block and one byte per lane still makes a vector shape.
@@ -76,9 +77,9 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
     /**
      * Whether rows longer than {@link #LONG_ROW} use {@link #dotRow(long, short[], int)}, with
      * activations rounded to bf16 (half the bytes, so they stay in L1; relative error 2^-9, below
-     * that of the 8-bit weights they meet; Q8_0 per thread 21 → 34-37 GB/s on the earlier Zen 5
-     * machine). No format takes them now: on the Intel machine (AVX-512, two vector ports) the
-     * widening cost more than the bytes saved, and Q8_0 and Q4_0 went back to float activations.
+     * that of the 8-bit weights they meet; Q8_0 per thread 21 → 34-37 GB/s): true
+     * where the format has a vector kernel for it (Q8_0, Q4_0). The K-quants are bound by their
+     * unpacking, not by reloading activations, so they keep float activations.
      */
     protected boolean takesBf16Activations() {
         return false;
@@ -96,6 +97,21 @@ public abstract sealed class BlockQuantizedMatrix extends StoredMatrix
             for (int i = 0; i < perBlock; i++) sum += decodeScalar(offset, i) * Float.intBitsToFloat(x[xo++] << 16);
         }
         return sum;
+    }
+
+    /** Tokens a group kernel ({@link #multiplyDecodeRows}) takes at once: each weight is decoded once for all of them. */
+    protected static final int GROUP = 2;
+
+    /** Per-thread copies of a group's activations rounded to bf16, side by side, {@code cols} apart. */
+    private static final ThreadLocal<short[]> GROUP_HALVES = ThreadLocal.withInitial(() -> new short[0]);
+
+    /** The rows {@code x[xa .. xa+cols)} and {@code x[xb .. xb+cols)} rounded to bf16 as {@link #dotRows} rounds one, side by side. */
+    protected final short[] groupHalves(float[] x, int xa, int xb) {
+        short[] h = GROUP_HALVES.get();
+        if (h.length < GROUP * cols) GROUP_HALVES.set(h = new short[GROUP * cols]);
+        Bf16Activations.round(x, xa, cols, h, 0);
+        Bf16Activations.round(x, xb, cols, h, cols);
+        return h;
     }
 
     @Override

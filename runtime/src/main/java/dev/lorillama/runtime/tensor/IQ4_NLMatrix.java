@@ -10,12 +10,14 @@ import jdk.incubator.vector.VectorOperators;
  * low nibble, j+16 in the high) that index 16 non-linear levels; value = d·level[q]
  * ({@link #iq4Level}).
  */
-public final class IQ4_NLMatrix extends Block32Matrix {
+public final class IQ4_NLMatrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 32;
     private static final int BYTES = 18;
     private static final int QUANTS = 2;
+    private static final int HALF = 16;
 
     public IQ4_NLMatrix(String name, MemorySegment data, int rows, int cols) {
-        super(name, DType.IQ4_NL, data, rows, cols, 1);
+        super(name, DType.IQ4_NL, data, rows, cols);
     }
 
     @Override
@@ -31,8 +33,7 @@ public final class IQ4_NLMatrix extends Block32Matrix {
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;
-        long s = scaleOffset(offset);
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK, s += Float.BYTES) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
             FloatVector sum = FloatVector.zero(F);
             for (int g = 0; g < HALF; g += F.length()) {
                 IntVector bytes = widen(offset + QUANTS + g);
@@ -41,22 +42,11 @@ public final class IQ4_NLMatrix extends Block32Matrix {
                 sum = ((FloatVector) low.reinterpretShape(F, 0)).fma(FloatVector.fromArray(F, x, xo + g), sum);
                 sum = ((FloatVector) high.reinterpretShape(F, 0)).fma(FloatVector.fromArray(F, x, xo + HALF + g), sum);
             }
-            FloatVector next = sum.fma(scaleVector(s), older);
+            FloatVector next = sum.fma(broadcastF16(offset), older);
             older = recent;
             recent = next;
         }
         return recent.add(older).reduceLanes(VectorOperators.ADD);
-    }
-
-    @Override
-    protected void decodeVectors(long offset, int n, float[] dst) {
-        for (int b = 0, at = 0; b < n; b++, offset += BYTES, at += BLOCK) {
-            for (int g = 0; g < HALF; g += F.length()) {
-                IntVector bytes = widen(offset + QUANTS + g);
-                ((FloatVector) bytes.and(0xF).selectFrom(iq4Table(0), iq4Table(F.length())).reinterpretShape(F, 0)).intoArray(dst, at + g);
-                ((FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).selectFrom(iq4Table(0), iq4Table(F.length())).reinterpretShape(F, 0)).intoArray(dst, at + HALF + g);
-            }
-        }
     }
 
     @Override

@@ -96,9 +96,6 @@ public final class Q4KMatrix extends BlockQuantizedMatrix {
      * converts each weight once for both (a last odd token alone). Each token meets the
      * operations of the single-token kernel in their order, so it gets what it gets alone.
      */
-    /** Tokens the group kernel takes at once: each weight is decoded once for both. */
-    private static final int GROUP = 2;
-
     @Override
     public void multiplyDecodeRows(float[] x, int[] tokens, int count, float[] y, int rowFrom, int rowTo) {
         int i = 0;

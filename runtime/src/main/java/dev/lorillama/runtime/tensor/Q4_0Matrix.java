@@ -9,8 +9,10 @@ import jdk.incubator.vector.VectorOperators;
  * ggml Q4_0: blocks of 32 values = f16 scale d (2 bytes) + 16 bytes of nibbles. Byte j holds
  * value j in its low nibble and value j+16 in its high nibble; value = d·(q − 8).
  */
-public final class Q4_0Matrix extends Block32Matrix {
+public final class Q4_0Matrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 32;
     private static final int BYTES = 18;
+    private static final int HALF = 16;
     /** The bits of 2^23 as a float: or-ed onto an integer below 2^23, they make the float 2^23 + n. */
     private static final int MAGIC = 0x4B000000;
     private static final float LOW_BIAS = 0x1p23f + 8;
@@ -19,7 +21,7 @@ public final class Q4_0Matrix extends Block32Matrix {
     private static final ThreadLocal<float[]> SCALED = ThreadLocal.withInitial(() -> new float[0]);
 
     public Q4_0Matrix(String name, MemorySegment data, int rows, int cols) {
-        super(name, DType.Q4_0, data, rows, cols, 1);
+        super(name, DType.Q4_0, data, rows, cols);
     }
 
     @Override
@@ -79,24 +81,17 @@ public final class Q4_0Matrix extends Block32Matrix {
         return first < HALF ? LOW_BIAS : HIGH_BIAS;
     }
 
-    /**
-     * Products summed per block and scaled once by d (a float, see {@link Block32Matrix}); two
-     * accumulators take turns, one block at a time (two blocks per step grow the method past the
-     * JIT's inlining budget). Products with the high nibbles are 16(q − 8)·x/16, exactly the
-     * (q − 8)·x that {@link #decodeVectors} gives the several-sequence kernel.
-     */
+    /** Products summed per block and scaled once (see {@link Q8_0Matrix#dotRow}); two accumulators take turns, one block at a time. */
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
-        FloatVector zero = FloatVector.zero(F), recent = zero, older = zero;
-        long s = scaleOffset(offset);
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK, s += Float.BYTES) {
-            FloatVector sum = zero;
-            for (int k = 0; k < BLOCK / F.length(); k++) {
-                int p = visit(k);
+        FloatVector recent = FloatVector.zero(F), older = recent;
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            FloatVector sum = ((FloatVector) biasedBits(offset, 0).reinterpretShape(F, 0)).sub(LOW_BIAS).mul(FloatVector.fromArray(F, x, xo));
+            for (int p = F.length(); p < BLOCK; p += F.length()) {
                 FloatVector w = ((FloatVector) biasedBits(offset, p).reinterpretShape(F, 0)).sub(bias(p));
                 sum = w.fma(FloatVector.fromArray(F, x, xo + p), sum);
             }
-            FloatVector next = sum.fma(scaleVector(s), older);
+            FloatVector next = sum.fma(broadcastF16(offset), older);
             older = recent;
             recent = next;
         }
@@ -104,10 +99,25 @@ public final class Q4_0Matrix extends Block32Matrix {
     }
 
     @Override
-    protected void decodeVectors(long offset, int n, float[] dst) {
-        for (int b = 0, at = 0; b < n; b++, offset += BYTES, at += BLOCK) {
-            for (int p = 0; p < BLOCK; p += F.length()) q(offset, p).intoArray(dst, at + p);
+    protected boolean takesBf16Activations() {
+        return true;
+    }
+
+    /** {@link #dotRow(long, float[], int)} with bf16 activations (also pre-divided), for long rows ({@link #LONG_ROW}). */
+    @Override
+    protected float dotRow(long offset, short[] x, int xo) {
+        FloatVector recent = FloatVector.zero(F), older = recent;
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            FloatVector sum = ((FloatVector) biasedBits(offset, 0).reinterpretShape(F, 0)).sub(LOW_BIAS).mul(bf16(x, xo));
+            for (int p = F.length(); p < BLOCK; p += F.length()) {
+                FloatVector w = ((FloatVector) biasedBits(offset, p).reinterpretShape(F, 0)).sub(bias(p));
+                sum = w.fma(bf16(x, xo + p), sum);
+            }
+            FloatVector next = sum.fma(broadcastF16(offset), older);
+            older = recent;
+            recent = next;
         }
+        return recent.add(older).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -9,12 +9,14 @@ import jdk.incubator.vector.VectorOperators;
  * ggml Q4_1: blocks of 32 values = f16 scale d, f16 offset m, 16 bytes of nibbles (byte j holds
  * value j in its low nibble and value j+16 in its high nibble); value = d·q + m.
  */
-public final class Q4_1Matrix extends Block32Matrix {
+public final class Q4_1Matrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 32;
     private static final int BYTES = 20;
     private static final int QUANTS = 4;
+    private static final int HALF = 16;
 
     public Q4_1Matrix(String name, MemorySegment data, int rows, int cols) {
-        super(name, DType.Q4_1, data, rows, cols, 2);
+        super(name, DType.Q4_1, data, rows, cols);
     }
 
     @Override
@@ -32,8 +34,8 @@ public final class Q4_1Matrix extends Block32Matrix {
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(F), offsets = acc;
-        long s = scaleOffset(offset);
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK, s += 2 * Float.BYTES) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            float d = f16(offset), m = f16(offset + 2);
             FloatVector products = FloatVector.zero(F), sums = products;
             for (int g = 0; g < HALF; g += F.length()) {
                 IntVector bytes = widen(offset + QUANTS + g);
@@ -42,21 +44,10 @@ public final class Q4_1Matrix extends Block32Matrix {
                 products = ((FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0)).fma(xHigh, products);
                 sums = sums.add(xLow).add(xHigh);
             }
-            acc = products.fma(scaleVector(s), acc);
-            offsets = sums.fma(scaleVector(s + Float.BYTES), offsets);
+            acc = products.fma(FloatVector.broadcast(F, d), acc);
+            offsets = sums.fma(FloatVector.broadcast(F, m), offsets);
         }
         return acc.add(offsets).reduceLanes(VectorOperators.ADD);
-    }
-
-    @Override
-    protected void decodeVectors(long offset, int n, float[] dst) {
-        for (int b = 0, at = 0; b < n; b++, offset += BYTES, at += BLOCK) {
-            for (int g = 0; g < HALF; g += F.length()) {
-                IntVector bytes = widen(offset + QUANTS + g);
-                ((FloatVector) bytes.and(0xF).convertShape(VectorOperators.I2F, F, 0)).intoArray(dst, at + g);
-                ((FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0)).intoArray(dst, at + HALF + g);
-            }
-        }
     }
 
     @Override

@@ -10,13 +10,15 @@ import jdk.incubator.vector.VectorOperators;
  * bit of value j), 16 bytes of nibbles (byte j: value j in the low nibble, j+16 in the high);
  * value = d·(q − 16).
  */
-public final class Q5_0Matrix extends Block32Matrix {
+public final class Q5_0Matrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 32;
     private static final int BYTES = 22;
     private static final int HIGH_BITS = 2;
     private static final int QUANTS = 6;
+    private static final int HALF = 16;
 
     public Q5_0Matrix(String name, MemorySegment data, int rows, int cols) {
-        super(name, DType.Q5_0, data, rows, cols, 1);
+        super(name, DType.Q5_0, data, rows, cols);
     }
 
     @Override
@@ -37,8 +39,7 @@ public final class Q5_0Matrix extends Block32Matrix {
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector recent = FloatVector.zero(F), older = recent;
-        long s = scaleOffset(offset);
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK, s += Float.BYTES) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
             int qh = data.get(LE_INT, offset + HIGH_BITS);
             FloatVector sum = FloatVector.zero(F);
             for (int g = 0; g < HALF; g += F.length()) {
@@ -47,16 +48,11 @@ public final class Q5_0Matrix extends Block32Matrix {
                 sum = ((FloatVector) low.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + g), sum);
                 sum = ((FloatVector) high.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.fromArray(F, x, xo + HALF + g), sum);
             }
-            FloatVector next = sum.fma(scaleVector(s), older);
+            FloatVector next = sum.fma(broadcastF16(offset), older);
             older = recent;
             recent = next;
         }
         return recent.add(older).reduceLanes(VectorOperators.ADD);
-    }
-
-    @Override
-    protected void decodeVectors(long offset, int n, float[] dst) {
-        decodeFiveBitValues(offset, n, dst, BYTES, HIGH_BITS, QUANTS, 16);
     }
 
     @Override

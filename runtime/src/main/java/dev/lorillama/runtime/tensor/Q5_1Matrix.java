@@ -10,13 +10,15 @@ import jdk.incubator.vector.VectorOperators;
  * is the fifth bit of value j), 16 bytes of nibbles (byte j: value j in the low nibble, j+16 in
  * the high); value = d·q + m.
  */
-public final class Q5_1Matrix extends Block32Matrix {
+public final class Q5_1Matrix extends BlockQuantizedMatrix {
+    private static final int BLOCK = 32;
     private static final int BYTES = 24;
     private static final int HIGH_BITS = 4;
     private static final int QUANTS = 8;
+    private static final int HALF = 16;
 
     public Q5_1Matrix(String name, MemorySegment data, int rows, int cols) {
-        super(name, DType.Q5_1, data, rows, cols, 2);
+        super(name, DType.Q5_1, data, rows, cols);
     }
 
     @Override
@@ -33,8 +35,8 @@ public final class Q5_1Matrix extends Block32Matrix {
     @Override
     protected float dotRow(long offset, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(F), offsets = acc;
-        long s = scaleOffset(offset);
-        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK, s += 2 * Float.BYTES) {
+        for (int b = 0; b < blocks; b++, offset += BYTES, xo += BLOCK) {
+            float d = f16(offset), m = f16(offset + 2);
             int qh = data.get(LE_INT, offset + HIGH_BITS);
             FloatVector products = FloatVector.zero(F), sums = products;
             for (int g = 0; g < HALF; g += F.length()) {
@@ -45,15 +47,10 @@ public final class Q5_1Matrix extends Block32Matrix {
                 products = ((FloatVector) high.convertShape(VectorOperators.I2F, F, 0)).fma(xHigh, products);
                 sums = sums.add(xLow).add(xHigh);
             }
-            acc = products.fma(scaleVector(s), acc);
-            offsets = sums.fma(scaleVector(s + Float.BYTES), offsets);
+            acc = products.fma(FloatVector.broadcast(F, d), acc);
+            offsets = sums.fma(FloatVector.broadcast(F, m), offsets);
         }
         return acc.add(offsets).reduceLanes(VectorOperators.ADD);
-    }
-
-    @Override
-    protected void decodeVectors(long offset, int n, float[] dst) {
-        decodeFiveBitValues(offset, n, dst, BYTES, HIGH_BITS, QUANTS, 0);
     }
 
     @Override

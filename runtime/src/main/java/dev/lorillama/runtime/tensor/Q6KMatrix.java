@@ -145,9 +145,6 @@ public final class Q6KMatrix extends BlockQuantizedMatrix {
      * weight once for both (a last odd token alone); each token meets the single-token kernel's
      * operations in their order, so it gets what it gets alone.
      */
-    /** Tokens the group kernel takes at once: each weight is decoded once for both. */
-    private static final int GROUP = 2;
-
     @Override
     public void multiplyDecodeRows(float[] x, int[] tokens, int count, float[] y, int rowFrom, int rowTo) {
         int i = 0;

@@ -41,8 +41,8 @@ public interface WeightMatrix {
      * Decode of several sequences in one step: {@code y[t][r] = W[r] · x[t]} for the single tokens
      * {@code t = tokens[0 .. count)} (rows of {@code x}, in any order) and rows {@code [rowFrom, rowTo)}.
      * Each token gets exactly what {@link #multiplyRows} gives it alone. Formats with a kernel for
-     * it (the 32-value block formats, {@link Block32Matrix}) decode each weight once for all the
-     * tokens; this default, one token after the other, is their plain twin.
+     * it (Q8_0) decode each weight once for a group of tokens; this default, one token after
+     * the other, is their plain twin.
      */
     default void multiplyDecodeRows(float[] x, int[] tokens, int count, float[] y, int rowFrom, int rowTo) {
         for (int i = 0; i < count; i++) multiplyRows(x, tokens[i], tokens[i] + 1, y, rowFrom, rowTo);

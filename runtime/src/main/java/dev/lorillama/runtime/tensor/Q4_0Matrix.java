@@ -55,7 +55,10 @@ public final class Q4_0Matrix extends BlockQuantizedMatrix {
     protected void dotRows(float[] x, int xo, float[] y, int yo, int rowFrom, int rowTo) {
         float[] scaled = SCALED.get();
         if (scaled.length < cols) SCALED.set(scaled = new float[cols]);
-        for (int c = 0; c < cols; c++) scaled[c] = (c % BLOCK < HALF) ? x[xo + c] : x[xo + c] * 0x1p-4f;
+        for (int c = 0; c < cols; c += F.length()) { // L ≤ 16 lanes: each vector lies in one half of a block
+            FloatVector v = FloatVector.fromArray(F, x, xo + c);
+            (c % BLOCK < HALF ? v : v.mul(0x1p-4f)).intoArray(scaled, c);
+        }
         super.dotRows(scaled, 0, y, yo, rowFrom, rowTo);
     }
 

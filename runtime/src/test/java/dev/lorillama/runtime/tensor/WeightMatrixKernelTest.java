@@ -292,6 +292,21 @@ class WeightMatrixKernelTest {
         }
     }
 
+    /** The vector loop that rounds a row of activations gives the scalar rounding's bits, NaNs and a ragged tail included. */
+    @org.junit.jupiter.api.Test
+    void bf16RowRoundingMatchesTheScalarOne() {
+        Random random = new Random(11);
+        float[] special = {Float.NaN, Float.intBitsToFloat(0x7F800001), Float.intBitsToFloat(0xFFC12345), Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, -0f, 0f, Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 1f + 0x1p-8f, 1f + 0x1p-7f + 0x1p-8f};
+        for (int n : new int[] {1, 15, 16, 17, 100, 8195}) {
+            float[] x = new float[n + 3];
+            for (int i = 0; i < x.length; i++) x[i] = i % 7 == 0 ? special[(i / 7) % special.length] : Float.intBitsToFloat(random.nextInt());
+            short[] row = new short[n + 5];
+            Bf16Activations.round(x, 3, n, row, 5);
+            for (int i = 0; i < n; i++) assertEquals(Bf16Activations.round(x[3 + i]), row[5 + i], "n=" + n + " i=" + i + " bits " + Integer.toHexString(Float.floatToRawIntBits(x[3 + i])));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void bf16RoundingIsToNearestEven() {
         Random random = new Random(9);

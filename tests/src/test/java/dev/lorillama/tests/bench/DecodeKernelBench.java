@@ -84,15 +84,29 @@ public class DecodeKernelBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        DType dtype = DType.valueOf(type);
         arena = Arena.ofShared();
-        MemorySegment data = arena.allocate(dtype.byteSize((long) ROWS * COLS), 64);
         SplittableRandom random = new SplittableRandom(1);
-        byte[] encoded = new byte[(int) dtype.byteSize(COLS)];
-        float[] row = new float[COLS];
-        for (int r = 0; r < ROWS; r++) {
+        matrix = randomMatrix(DType.valueOf(type), ROWS, COLS, arena, random);
+        pool = new WorkerPool(1);
+        matMul = new MatMul(pool);
+        for (int t = 0; t < tokens; t++) runs.add(1);
+        x = new float[tokens * COLS];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        y = new float[tokens * ROWS];
+    }
+
+    /**
+     * A rows × cols matrix of {@code dtype} in {@code arena}: random quants and sub-block scales
+     * with small f16 super-block scales (and mins) for the block formats, values in [-1, 1) for the
+     * float formats.
+     */
+    static WeightMatrix randomMatrix(DType dtype, int rows, int cols, Arena arena, SplittableRandom random) {
+        MemorySegment data = arena.allocate(dtype.byteSize((long) rows * cols), 64);
+        byte[] encoded = new byte[(int) dtype.byteSize(cols)];
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
             if (dtype.isBlockQuantized()) {
-                random.nextBytes(encoded); // random quants and sub-block scales; small f16 super-block scales (and mins)
+                random.nextBytes(encoded);
                 short small = Float.floatToFloat16(0.01f);
                 for (int b = 0; b < encoded.length; b += dtype.blockBytes()) {
                     for (int at : f16Fields(dtype)) {
@@ -101,18 +115,12 @@ public class DecodeKernelBench {
                     }
                 }
             } else {
-                for (int c = 0; c < COLS; c++) row[c] = (float) (random.nextDouble() * 2 - 1);
-                TensorEncoder.encode(dtype, row, 0, COLS, encoded, 0);
+                for (int c = 0; c < cols; c++) row[c] = (float) (random.nextDouble() * 2 - 1);
+                TensorEncoder.encode(dtype, row, 0, cols, encoded, 0);
             }
             MemorySegment.copy(MemorySegment.ofArray(encoded), 0, data, (long) r * encoded.length, encoded.length);
         }
-        matrix = WeightMatrices.of(new TensorData("bench", dtype, new long[] {ROWS, COLS}, data, Path.of("bench")));
-        pool = new WorkerPool(1);
-        matMul = new MatMul(pool);
-        for (int t = 0; t < tokens; t++) runs.add(1);
-        x = new float[tokens * COLS];
-        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-        y = new float[tokens * ROWS];
+        return WeightMatrices.of(new TensorData("bench", dtype, new long[] {rows, cols}, data, Path.of("bench")));
     }
 
     /** Byte offsets of a block's f16 scale fields (ggml's block structs), which random bytes could make huge or NaN. */
